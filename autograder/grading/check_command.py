@@ -1,0 +1,44 @@
+"""Check your work with the public tests.
+
+Runs the public tests on PATH (default: assignment/) in the same sandbox that grading uses,
+and prints, per function, what passed and, for what failed, which function and the likely
+cause. PATH may be a folder holding logistic_regression.py, linear_regression.py and
+optimizers.py, a notebook (assignment.ipynb) whose %%writefile cells write them, or a zip.
+
+Exit status: 0 when every public test passes, 1 when some fail, 2 for a bad PATH.
+These are the public tests only: hidden tests run when your work is graded.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from autograder.errors import UserError
+from autograder.grading.runner import grade_submission
+from autograder.paths import ASSIGNMENT, PUBLIC_TESTS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", type=Path, default=ASSIGNMENT,
+                        help="your submission: a folder, a notebook or a zip (default: %(default)s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.path.exists():
+        raise UserError(f"{args.path}: no such file or folder (give your assignment folder, notebook or zip)")
+    result = grade_submission(args.path, folders=(PUBLIC_TESTS,))
+    if result.output:
+        print(f"note: {result.output}\n")
+    failures = {t.function: t for t in result.tests if not t.passed}
+    for function, (score, max_score) in result.by_function().items():
+        mark = "ok  " if score >= max_score else "FAIL"
+        print(f"{mark} {function:<36} {score:g}/{max_score:g}")
+        if function in failures:
+            for test in (t for t in result.tests if t.function == function and not t.passed):
+                reason = test.output.removeprefix(function).lstrip(": ")
+                print(f"       - {test.name.split(': ', 1)[-1]}\n         {reason}")
+    passed = sum(t.passed for t in result.tests)
+    print(f"\n{passed}/{len(result.tests)} public tests passed ({result.score:g}/{result.max_score:g} points).")
+    print("These are the public tests only; hidden tests run when your work is graded.")
+    return 0 if passed == len(result.tests) else 1

@@ -1,0 +1,298 @@
+"""Strict comparisons of a submission's (decoded) output with the expected value.
+
+Every check runs in the trusted parent on plain data and raises ``AssertionError`` with a
+message a student can act on: which call (``what``), what was expected, what came back, and
+the likely bug when a hint recognises one. The checks run in a fixed order, each only once
+the previous one passed:
+
+1. type: exactly ``numpy.ndarray`` for arrays, ``float`` or ``numpy.float64`` for floats
+   (subclasses are refused: an ndarray subclass can override ``==``, a float subclass ``<``);
+2. shape: equal shapes, never broadcast (``(n, 1)`` is not ``(n,)``);
+3. dtype: the expected dtype (float64 throughout the contract);
+4. finiteness: NaN is never equal to anything, infinities only where expected;
+5. values: ``|got − expected| ≤ atol + rtol·|expected|`` elementwise.
+
+Hints are callables ``hint(got, expected) -> str | None`` (see `autograder.grading.diagnose`);
+they run only after a failure, the first sentence returned is added as "Likely bug: ...".
+
+`call` runs one student function the way every grading test does: the other functions of
+its module swapped for the reference's (so one bug costs once), and its inputs checked
+unchanged afterwards (contract section 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from autograder.sandbox.wire import Opaque
+
+Hint = Callable[[object, object], "str | None"]
+
+# Defaults for values computed by the same formula in a different order of operations:
+# float64 round-off stays many orders of magnitude below these.
+RTOL = 1e-7
+ATOL = 1e-10
+
+FLOAT_TYPES = (float, np.float64)
+
+
+def describe_type(value: object) -> str:
+    """A short name of ``value``'s type for messages: ``ndarray``, ``float``, ``Opaque(Foo)``."""
+    if isinstance(value, Opaque):
+        return f"an object of type {value.type_name}"
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        return f"an ndarray subclass ({type(value).__name__})"
+    if isinstance(value, np.ndarray):
+        return f"an ndarray of shape {value.shape}"
+    return type(value).__name__
+
+
+def fmt(value: object) -> str:
+    """A short rendering: a few numbers of an array, a float to 8 significant digits."""
+    if isinstance(value, np.ndarray):
+        return np.array2string(np.asarray(value), precision=6, threshold=8, edgeitems=3, separator=", ")
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.8g}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _fail(what: str, problem: str, got: object, expected: object, hints: Iterable[Hint], lines=()) -> None:
+    message = [f"{what}: {problem}", f"  expected: {fmt(expected)}", f"  got:      {fmt(got)}", *lines]
+    hint = likely_bug(got, expected, hints)
+    if hint:
+        message.append(f"  Likely bug: {hint}")
+    raise AssertionError("\n".join(message))
+
+
+def likely_bug(got: object, expected: object, hints: Iterable[Hint]) -> str | None:
+    """The first sentence any hint returns; a hint that errors is skipped (it is only advice)."""
+    for hint in hints:
+        try:
+            sentence = hint(got, expected)
+        except Exception:  # a hint must never hide the real failure
+            sentence = None
+        if sentence:
+            return sentence
+    return None
+
+
+def expect_array(
+    got: object,
+    expected: np.ndarray,
+    *,
+    what: str,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    hints: Sequence[Hint] = (),
+) -> None:
+    """Check that ``got`` is a plain ndarray equal to ``expected`` in shape, dtype and values.
+
+    Raises
+    ------
+    AssertionError
+        With a message naming ``what``, expected versus got and, when one fits, the likely bug.
+    """
+    expected = np.asarray(expected)
+    if type(got) is not np.ndarray:
+        _fail(what, f"expected an ndarray of shape {expected.shape}, got {describe_type(got)}",
+              got, expected, hints)
+    if got.shape != expected.shape:
+        _fail(what, f"expected shape {expected.shape}, got shape {got.shape} (shapes must match exactly)",
+              got, expected, hints)
+    if got.dtype != expected.dtype:
+        _fail(what, f"expected dtype {expected.dtype}, got dtype {got.dtype}", got, expected, hints)
+    _check_values(got, expected, what=what, rtol=rtol, atol=atol, hints=hints)
+
+
+def expect_float(
+    got: object,
+    expected: float,
+    *,
+    what: str,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    hints: Sequence[Hint] = (),
+) -> None:
+    """Check that ``got`` is a Python float (or ``numpy.float64``) close to ``expected``."""
+    if type(got) not in FLOAT_TYPES:
+        advice = " (return float(...) of it)" if isinstance(got, np.ndarray) and got.size == 1 else ""
+        _fail(what, f"expected a float, got {describe_type(got)}{advice}", got, expected, hints)
+    _check_values(np.float64(got), np.float64(expected), what=what, rtol=rtol, atol=atol, hints=hints,
+                  shown=(got, expected))
+
+
+def _check_values(got, expected, *, what, rtol, atol, hints, shown=None) -> None:
+    shown_got, shown_expected = shown if shown is not None else (got, expected)
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if np.isnan(g).any():
+        _fail(what, f"got NaN{_where(np.isnan(g))}", shown_got, shown_expected, hints)
+    # An infinity is right only where the expected value is the same infinity.
+    same_infinity = np.isinf(e) & (g == e)
+    wrong_inf = np.isinf(g) & ~same_infinity
+    if wrong_inf.any():
+        _fail(what, f"got an infinite value{_where(wrong_inf)}", shown_got, shown_expected, hints)
+    both = np.isfinite(g) & np.isfinite(e)
+    error = np.where(both, np.abs(np.where(both, g - e, 0.0)), np.inf)
+    allowed = atol + rtol * np.abs(np.where(both, e, 0.0))
+    bad = (error > allowed) & ~same_infinity
+    if bad.any():
+        worst = np.unravel_index(int(np.argmax(np.where(bad, error, -1.0))), g.shape)
+        at = f" at index {tuple(int(i) for i in worst)}" if g.ndim else ""
+        _fail(what, f"{int(bad.sum())} of {g.size} value(s) differ", shown_got, shown_expected, hints,
+              lines=[f"  largest difference {float(error[worst]):.3g}{at} "
+                     f"(allowed: {atol:g} + {rtol:g}·|expected|)"])
+
+
+def _where(mask: np.ndarray) -> str:
+    if np.ndim(mask) == 0:
+        return ""
+    index = tuple(int(i) for i in np.argwhere(mask)[0])
+    return f" at index {index}" + (f" and {int(mask.sum()) - 1} more" if mask.sum() > 1 else "")
+
+
+def expect_history(
+    got: object,
+    expected: Sequence[float],
+    *,
+    what: str,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    hints: Sequence[Hint] = (),
+) -> None:
+    """Check a loss history: a list of ``len(expected)`` floats, close to ``expected``."""
+    expected_array = np.array(expected, dtype=float)
+    if type(got) is not list:
+        _fail(what, f"history must be a list of {len(expected)} floats, got {describe_type(got)}",
+              got, expected_array, hints)
+    odd = [i for i, v in enumerate(got) if type(v) not in FLOAT_TYPES]
+    if odd:
+        _fail(what, f"history[{odd[0]}] is {describe_type(got[odd[0]])}, expected a float", got,
+              expected_array, hints)
+    got_array = np.array(got, dtype=float)
+    if len(got) != len(expected):
+        _fail(what, f"history must have {len(expected)} entries (the loss before the first epoch and "
+                    f"after each epoch), got {len(got)}", got_array, expected_array, hints)
+    _check_values(got_array, expected_array, what=what, rtol=rtol, atol=atol, hints=hints)
+
+
+def expect_pair(got: object, *, what: str) -> tuple[object, object]:
+    """Unpack a ``(theta, history)`` result, refusing anything but a tuple (or list) of two."""
+    if type(got) not in (tuple, list) or len(got) != 2:
+        raise AssertionError(f"{what}: expected a pair (theta, history), got {describe_type(got)}"
+                             + (f" of length {len(got)}" if type(got) in (tuple, list) else ""))
+    return got[0], got[1]
+
+
+def expect_none(got: object, *, what: str) -> None:
+    """Check that a call returned ``None`` (the optimizers' ``update``)."""
+    if got is not None:
+        raise AssertionError(f"{what}: must return None (it updates params in place), got {describe_type(got)}")
+
+
+def expect_unchanged(before: object, after: object, *, what: str, name: str) -> None:
+    """Check that an input came back from a call exactly as it went in (contract section 2)."""
+    if isinstance(before, np.ndarray):
+        same = (type(after) is np.ndarray and after.shape == before.shape and after.dtype == before.dtype
+                and np.array_equal(after, before, equal_nan=True))
+    else:
+        same = type(after) is type(before) and after == before
+    if not same:
+        raise AssertionError(
+            f"{what}: modified its input `{name}` (no function may change its inputs; work on a copy)\n"
+            f"  before: {fmt(before)}\n  after:  {fmt(after)}")
+
+
+def expect_raises(error: BaseException | None, exc_type: str, *, what: str) -> None:
+    """Check a call failed with ``exc_type``; ``error`` is the caught ``Raised`` (or None)."""
+    if error is None:
+        raise AssertionError(f"{what}: expected {exc_type}, but the call returned normally")
+    got = getattr(error, "exc_type", type(error).__name__)
+    if got != exc_type:
+        raise AssertionError(f"{what}: expected {exc_type}, got {got}: {getattr(error, 'message', error)}")
+
+
+# The contract's functions (CONTRACT.md sections 3-5), in the order the rubric lists them.
+CONTRACT = {
+    "logistic_regression": ("logistic", "loss", "gradient_ij", "gradients", "step", "gradient_descent"),
+    "linear_regression": ("predict", "loss", "gradient_ij", "gradients", "step", "normal_equation",
+                          "gradient_descent"),
+    "optimizers": ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"),
+}
+
+
+def others(module: str, function: str) -> tuple[str, ...]:
+    """Every other function of ``module``: swapped for the reference's while ``function`` is graded."""
+    return tuple(name for name in CONTRACT[module] if name != function)
+
+
+def describe_call(function: str, names: Sequence[str], args: Sequence[object], kwargs: dict | None = None) -> str:
+    """``gradients(X, y, theta) with X of shape (7, 3), y of shape (7,), theta of shape (3,)``."""
+    kwargs = kwargs or {}
+    shown = [*names, *(f"{k}={fmt(v)}" if not isinstance(v, np.ndarray) else k for k, v in kwargs.items())]
+    sizes = [f"{name} of shape {value.shape}" for name, value in [*zip(names, args, strict=False), *kwargs.items()]
+             if isinstance(value, np.ndarray)]
+    scalars = [f"{name} = {fmt(value)}" for name, value in zip(names, args, strict=False)
+               if isinstance(value, float | int | np.floating)]
+    details = ", ".join(sizes + scalars)
+    return f"{function}({', '.join(shown)})" + (f" with {details}" if details else "")
+
+
+def call(student, module: str, function: str, names: Sequence[str], *args, swap: Sequence[str] | None = None,
+         **kwargs) -> tuple[object, str]:
+    """Call ``module.function(*args, **kwargs)`` in the submission and check it left its inputs alone.
+
+    ``names`` name the positional arguments for messages. ``swap`` defaults to every other
+    function of the module (`others`). Returns ``(result, what)``, ``what`` describing the call.
+    """
+    swap = others(module, function) if swap is None else tuple(swap)
+    what = describe_call(function, names, args, kwargs)
+    result, args_after, kwargs_after = student.call(module, function, *args, swap=swap, inputs_after=True, **kwargs)
+    for name, before, after in zip(names, args, args_after, strict=False):
+        expect_unchanged(before, after, what=what, name=name)
+    for name, before in kwargs.items():
+        if isinstance(before, np.ndarray | float | int | str) or before is None:  # not a reference optimizer
+            expect_unchanged(before, kwargs_after.get(name), what=what, name=name)
+    return result, what
+
+
+def copy_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A dict of fresh copies (each side of a comparison gets its own)."""
+    return {key: np.array(value, copy=True) for key, value in arrays.items()}
+
+
+def expect_same_updates(
+    got_optimizer,
+    expected_optimizer,
+    params: dict[str, np.ndarray],
+    grads_sequence: Sequence[dict[str, np.ndarray]],
+    *,
+    label: str,
+    hints: Callable[[int, str, np.ndarray], Sequence[Hint]] = lambda call, key, start: (),
+) -> None:
+    """Run ``update(params, grads)`` for every grads in turn on both optimizers and compare.
+
+    Both start from copies of ``params``. After every call: ``update`` returned None, ``grads``
+    is unchanged, and each ``params[key]`` matches. ``hints(call, key, start)`` gives the hints
+    for call number ``call`` (from 1) of key ``key``, which held ``start`` before that call.
+    """
+    got_params, expected_params = copy_arrays(params), copy_arrays(params)
+    shapes = ", ".join(f"{key!r}: {value.shape}" for key, value in params.items())
+    for call_number, grads in enumerate(grads_sequence, start=1):
+        start = copy_arrays(got_params)
+        what = (f"{label}.update(params, grads), call {call_number} of {len(grads_sequence)} "
+                f"with params of shapes {{{shapes}}}")
+        sent = copy_arrays(grads)
+        returned = got_optimizer.update(got_params, sent)
+        expected_optimizer.update(expected_params, copy_arrays(grads))
+        expect_none(returned, what=what)
+        for key in grads:
+            expect_unchanged(grads[key], sent.get(key), what=what, name=f"grads[{key!r}]")
+        for key, expected in expected_params.items():
+            if key not in got_params:
+                raise AssertionError(f"{what}: params lost its key {key!r}")
+            expect_array(got_params[key], expected, what=f"{what}: params[{key!r}]",
+                         hints=hints(call_number, key, start[key]))

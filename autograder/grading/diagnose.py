@@ -1,0 +1,199 @@
+"""Likely-bug detection: small pure functions that name a common mistake from its symptom.
+
+Each takes the submission's output ``got``, the reference's ``expected`` and whatever context
+the symptom needs (``n``, the starting point...), and returns one sentence for the student, or
+``None`` when the symptom is absent. Grading tests bind the context with `functools.partial`
+and pass them to `autograder.grading.compare` as hints, which run them only after a failure.
+
+They only compare numbers: none of them computes what the submission should have computed,
+so shipping them to students gives nothing away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+# "About equal" for a diagnosis: far looser than grading, far tighter than a coincidence.
+RTOL = 1e-6
+ATOL = 1e-12
+
+
+def _arrays(got: object, expected: object) -> tuple[np.ndarray, np.ndarray] | None:
+    """Both as float arrays of one shape, or None when they cannot be compared."""
+    try:
+        g = np.asarray(got, dtype=np.float64)
+        e = np.asarray(expected, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if g.shape != e.shape or g.size == 0:
+        return None
+    return g, e
+
+
+def about(got: object, expected: object, *, nan_equal: bool = False) -> bool:
+    """True when ``got`` and ``expected`` have one shape and about the same values."""
+    pair = _arrays(got, expected)
+    if pair is None:
+        return False
+    g, e = pair
+    if not nan_equal and not (np.isfinite(g).all() and np.isfinite(e).all()):
+        return False
+    return bool(np.allclose(g, e, rtol=RTOL, atol=ATOL, equal_nan=nan_equal))
+
+
+def _matters(expected: object) -> bool:
+    """A scaled or negated copy of ``expected`` differs from it (it is not all zeros)."""
+    e = np.asarray(expected, dtype=np.float64)
+    return bool(np.isfinite(e).all() and np.abs(e).max(initial=0.0) > 1e-9)
+
+
+def sign_error(got: object, expected: object) -> str | None:
+    """got ≈ −expected: the sign is flipped (``y − p`` where ``p − y`` belongs, ``+ lr·g``...)."""
+    if _matters(expected) and about(got, -np.asarray(expected, dtype=np.float64)):
+        return ("got ≈ −expected: the sign is flipped (for example y − p where the derivative "
+                "needs −(y − p) = p − y)")
+    return None
+
+
+def summed_not_averaged(got: object, expected: object, n: int) -> str | None:
+    """got ≈ n·expected: a sum over the n samples where the mean is asked for (missing 1/n)."""
+    if n > 1 and _matters(expected) and about(got, n * np.asarray(expected, dtype=np.float64)):
+        return f"got ≈ n × expected with n = {n}: summed over the samples instead of averaging (missing 1/n)"
+    return None
+
+
+def averaged_twice(got: object, expected: object, n: int) -> str | None:
+    """got ≈ expected / n: divided by n once too often."""
+    if n > 1 and _matters(expected) and about(got, np.asarray(expected, dtype=np.float64) / n):
+        return f"got ≈ expected / n with n = {n}: divided by n twice (the mean already divides by n)"
+    return None
+
+
+def per_sample_not_reduced(got: object, expected: object, n: int) -> str | None:
+    """A gradient of shape (n,) or (n, d) where (d,) is asked for: the mean over samples is missing."""
+    shape = np.shape(got)
+    d = np.shape(expected)
+    if len(d) == 1 and shape in ((n, d[0]), (n,)) and shape != d:
+        return (f"got shape {shape}, one row per sample: average over the samples "
+                f"(axis 0) to get one value per parameter, shape {d}")
+    return None
+
+
+def missing_half(got: object, expected: object) -> str | None:
+    """got ≈ 2·expected: the linear loss without its ½."""
+    if _matters(expected) and about(got, 2 * np.asarray(expected, dtype=np.float64)):
+        return "got ≈ 2 × expected: the loss is half the mean squared error, (1/(2n)) Σ (y − ŷ)²"
+    return None
+
+
+def extra_factor_two(got: object, expected: object) -> str | None:
+    """got ≈ 2·expected for a gradient: the ½ of the loss was not cancelled by the derivative's 2."""
+    if _matters(expected) and about(got, 2 * np.asarray(expected, dtype=np.float64)):
+        return ("got ≈ 2 × expected: the ½ in the loss cancels the 2 from differentiating the square, "
+                "so the gradient has no factor 2")
+    return None
+
+
+def complement(got: object, expected: object) -> str | None:
+    """got ≈ 1 − expected: σ(−z) where σ(z) belongs."""
+    e = np.asarray(expected, dtype=np.float64)
+    if np.abs(e - 0.5).max(initial=0.0) > 1e-9 and about(got, 1.0 - e):
+        return "got ≈ 1 − expected: this is σ(−z) = 1 / (1 + e^{z}); σ(z) = 1 / (1 + e^{−z})"
+    return None
+
+
+def overflow(got: object, expected: object, z: object) -> str | None:
+    """Non-finite output where some |z| is beyond exp's range (e^z overflows for z > 709)."""
+    g = np.asarray(got, dtype=np.float64) if isinstance(got, np.ndarray | float) else None
+    big = float(np.abs(np.asarray(z, dtype=np.float64)).max(initial=0.0))
+    if g is not None and not np.isfinite(g).all() and big > 709:
+        return (f"non-finite result with |z| up to {big:g}: e^z overflows above z ≈ 709; rewrite the "
+                "formula so nothing overflows (for example log(1 + e^z) = np.logaddexp(0, z))")
+    return None
+
+
+def wrong_direction(got: object, expected: object, start: object) -> str | None:
+    """The change from ``start`` is the expected change reversed: moved along the gradient."""
+    s = np.asarray(start, dtype=np.float64)
+    pair = _arrays(got, expected)
+    if pair is None or pair[1].shape != s.shape:
+        return None
+    moved = pair[1] - s
+    if _matters(moved) and about(pair[0] - s, -moved):
+        return "the update went the opposite way: move against the gradient (θ − lr·g), not along it"
+    return None
+
+
+def unchanged(got: object, expected: object, start: object, advice: str = "") -> str | None:
+    """``got`` still equals ``start`` although ``expected`` moved away from it."""
+    s = np.asarray(start, dtype=np.float64)
+    pair = _arrays(got, expected)
+    if pair is None or pair[0].shape != s.shape or not _matters(pair[1] - s):
+        return None
+    if np.array_equal(pair[0], s):
+        return "the values never changed from where they started" + (f": {advice}" if advice else "")
+    return None
+
+
+def history_shifted(got: object, expected: object) -> str | None:
+    """A loss history one entry short or long, or shifted by one epoch."""
+    try:
+        g = [float(v) for v in got]
+    except (TypeError, ValueError):
+        return None
+    e = [float(v) for v in expected]
+    if len(g) == len(e) - 1 and about(g, e[1:]):
+        return "history lacks its first entry: record the loss on all of X, y before the first epoch too"
+    if len(g) == len(e) - 1 and about(g, e[:-1]):
+        return "history lacks the loss after the last epoch: record the loss after every epoch"
+    if len(g) == len(e) and len(e) > 1 and about(g[1:], e[:-1]) and not about(g, e):
+        return "history is one epoch behind: history[k] must be the loss after epoch k"
+    if len(g) == len(e) + 1 and (about(g[1:], e) or about(g[:-1], e)):
+        return "history has one entry too many: epochs + 1 entries, the start and one after each epoch"
+    return None
+
+
+def only_partial_batch_wrong(got: object, expected: object, n: int, batch_size: int,
+                             divisible_ok: bool) -> str | None:
+    """Wrong only when ``n % batch_size != 0``, right when the batches tile n exactly."""
+    if divisible_ok and n % batch_size:
+        return (f"correct when batch_size divides n, wrong with n = {n}, batch_size = {batch_size}: "
+                f"the last, shorter batch of {n % batch_size} rows must be used too "
+                f"(an epoch makes ceil(n / batch_size) = {-(-n // batch_size)} updates)")
+    return None
+
+
+def _matches(got: object, candidate: object) -> bool:
+    if isinstance(candidate, tuple | list) and not isinstance(candidate, np.ndarray):
+        if not isinstance(got, tuple | list) or len(got) != len(candidate):
+            return False
+        return all(_matches(g, c) for g, c in zip(got, candidate, strict=True))
+    return about(got, candidate, nan_equal=True)
+
+
+def matches_variant(got: object, expected: object, candidates: Mapping[str, object]) -> str | None:
+    """The description of the first candidate ``got`` matches, when it does not match ``expected``.
+
+    ``candidates`` maps a sentence ("the last, shorter batch is dropped") to what a submission
+    with that bug returns, computed by the test; tuples are matched element by element, NaN
+    matches NaN (a bug that divides by zero is still that bug).
+    """
+    if _matches(got, expected):
+        return None
+    for sentence, candidate in candidates.items():
+        if _matches(got, candidate):
+            return sentence
+    return None
+
+
+def shape_hint(got: object, expected: object) -> str | None:
+    """got of shape (n, 1) or (1, n) where (n,) is expected: a column or row vector."""
+    e = np.shape(expected)
+    g = np.shape(got)
+    if len(e) == 1 and g in ((e[0], 1), (1, e[0])):
+        return f"got shape {g} where {e} is expected: use 1-D arrays (no reshape to a column or row)"
+    if len(e) == 0 and isinstance(got, np.ndarray) and got.size == 1:
+        return "got a 1-element array where a float is expected: return float(...)"
+    return None

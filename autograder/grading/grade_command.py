@@ -1,0 +1,101 @@
+"""Grade a class: every submission in its own sandbox, with a gradebook and a class report.
+
+Each PATH is a submission (a folder holding the three modules or assignment.ipynb, a
+notebook, a zip) or a folder of submissions (one per entry). For a submission NAME (the
+entry's name without extension) it writes DIR/NAME/results.json (Gradescope's schema) and
+DIR/NAME/feedback.md; for the batch DIR/grades.csv (one row per submission, total and
+per-function columns) and DIR/report.html (the class report, self-contained).
+
+Files are written atomically; rerunning over the same input gives the same grades. The
+sandbox's guarantees on this machine are printed first (see the README for each setup).
+Exit status: 0 when the batch completed, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from joblib import Parallel, delayed
+from tqdm import tqdm
+
+from autograder.errors import UserError
+from autograder.grading.results import SubmissionResult
+from autograder.grading.runner import grade_submission
+from autograder.report.feedback import write_feedback
+from autograder.report.gradebook import write_grades_csv
+from autograder.report.html import write_report
+from autograder.report.results_json import read_results_json, write_results_json
+from autograder.sandbox.jail import isolation
+from autograder.submission import find_submissions
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="a submission, or a folder of submissions")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to write the results")
+    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                        help="grade N submissions in parallel (default 1; -1 for one per core)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.jobs == 0 or args.jobs < -1:
+        raise UserError(f"-j must be a positive number of jobs or -1 (one per core), got {args.jobs}")
+    submissions = name_submissions(find_submissions(args.paths))
+    out = args.out.resolve()
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {args.out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    print(isolation().summary(), file=sys.stderr)
+    hide = (out, *(p.resolve() if p.is_dir() else p.resolve().parent for p in args.paths))
+    for name, score in tqdm(grade_all(submissions, out, hide, args.jobs), total=len(submissions),
+                            desc="grading", unit="submission", file=sys.stderr):
+        pass
+    names = sorted(submissions)
+    write_grades_csv(_read_all(out, names), out / "grades.csv")
+    write_report(_read_all(out, names), out / "report.html")
+    print(f"graded {len(names)} submission(s): {out / 'grades.csv'}, {out / 'report.html'}", file=sys.stderr)
+    return 0
+
+
+def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], jobs: int) -> Iterator[tuple[str, float]]:
+    """Grade each submission into ``out/NAME``, in parallel; yields ``(name, score)`` as they finish."""
+    tasks = (delayed(grade_and_write)(path, name, out, hide) for name, path in sorted(submissions.items()))
+    if jobs == 1:
+        yield from (function(*a, **k) for function, a, k in tasks)
+    else:
+        yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+
+
+def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...]) -> tuple[str, float]:
+    try:
+        result = grade_submission(path, name, hide=hide)
+    except Exception as error:  # noqa: BLE001  (a grader bug must not lose the submission from the gradebook)
+        result = SubmissionResult(name, [], output=f"internal grading error ({type(error).__name__}: {error}); "
+                                                   "tell the course staff")
+    folder = out / name
+    folder.mkdir(exist_ok=True)
+    write_results_json(result, folder / "results.json")
+    write_feedback(result, folder / "feedback.md")
+    return name, result.score
+
+
+def name_submissions(paths: list[Path]) -> dict[str, Path]:
+    """A safe, unique output name per submission: its entry's name without extension."""
+    named: dict[str, Path] = {}
+    for path in paths:
+        stem = path.name if path.is_dir() else path.stem
+        base = re.sub(r"[^\w.@+-]+", "_", stem).strip("._") or "submission"
+        name, k = base, 2
+        while name in named:
+            name, k = f"{base}-{k}", k + 1
+        named[name] = path
+    return named
+
+
+def _read_all(out: Path, names: list[str]) -> Iterator[SubmissionResult]:
+    for name in names:
+        yield read_results_json(out / name / "results.json")

@@ -1,0 +1,75 @@
+"""Grade one submission: read it, start its sandbox, run the grading tests, collect results.
+
+The sandbox is started once per submission and reused by every test; the reference and the
+scikit-learn baselines are loaded once per process and shared by all the submissions it grades.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.plugin import GradingPlugin
+from autograder.grading.results import SubmissionResult, TestResult
+from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
+from autograder.sandbox.client import Sandbox, Student
+from autograder.sandbox.jail import Limits
+from autograder.submission import read_submission
+
+ALL_TESTS = (PUBLIC_TESTS, HIDDEN_TESTS)
+
+
+@functools.cache
+def reference():
+    """The reference for this process: live solutions in the kit, a recording in a student bundle."""
+    if SOLUTIONS.is_dir():
+        from autograder.reference import Reference
+
+        return Reference()
+    from autograder.grading.recording import RecordedReference
+
+    return RecordedReference()
+
+
+def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS) -> list[TestResult]:
+    """Run the grading tests in ``folders`` against ``student``; one result per test."""
+    plugin = GradingPlugin(student, reference)
+    args = [*map(str, folders), "-c", str(GRADING_TESTS / "pytest.ini"), "--rootdir", str(GRADING_TESTS),
+            "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--capture=no"]
+    # Third-party pytest plugins (hypothesis, benchmark...) have no business here and cost seconds.
+    with _environ(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"), contextlib.redirect_stdout(io.StringIO()) as printed:
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"the grading tests could not run (pytest exit {int(code)}):\n{printed.getvalue()[-2000:]}")
+    return plugin.results
+
+
+@contextlib.contextmanager
+def _environ(**values: str):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def grade_submission(path: Path, name: str | None = None, *, folders: tuple[Path, ...] = ALL_TESTS,
+                     limits: Limits = Limits(), hide: tuple[Path, ...] = ()) -> SubmissionResult:
+    """Grade the submission at ``path`` (folder, notebook or zip) with the tests in ``folders``."""
+    start = time.perf_counter()
+    submission = read_submission(path, name)
+    with Sandbox(submission.sources, reference(), limits, hide=hide) as sandbox:
+        tests = run_tests(Student(sandbox), reference(), folders)
+    return SubmissionResult(submission.name, tests, execution_time=round(time.perf_counter() - start, 3),
+                            output=submission.notes)

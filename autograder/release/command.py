@@ -1,0 +1,137 @@
+"""Generate the student files from solutions/, or check that they are up to date.
+
+solutions/ is the single source of truth. From solutions/<module>.py it makes
+assignment/<module>.py, every '# BEGIN SOLUTION: <hint>' ... '# END SOLUTION' block
+replaced by a TODO and a NotImplementedError naming the function; from those and the
+narrative solutions/notebook.md it makes assignment/assignment.ipynb. The output is
+deterministic (no timestamps, no outputs, stable cell ids): a rerun gives identical bytes.
+
+examples:
+  python -m autograder release                  write assignment/*.py and assignment.ipynb
+  python -m autograder release --check          write nothing; exit 1 naming each stale file
+  python -m autograder release --solution-notebook ~/solution.ipynb
+                                                also write the instructor's notebook
+                                                (blanks filled, model answers; keep it
+                                                out of assignment/ and out of students' hands)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.errors import UserError
+from autograder.paths import KIT_ROOT, MODULES
+from autograder.release.notebook import NOTEBOOK_NAME, SOURCE_NAME, build_notebook, notebook_text
+from autograder.release.skeleton import make_skeleton, strip_markers
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 and name each file that is missing or differs from "
+                           "what would be generated, 0 when all are up to date")
+    mode.add_argument("--solution-notebook", metavar="PATH", type=Path,
+                      help="also write the solution notebook (blanks filled, model answers) to PATH; "
+                           "refused inside assignment/")
+    parser.add_argument("--root", metavar="DIR", type=Path, default=KIT_ROOT,
+                        help="the kit to work on: reads DIR/solutions, writes DIR/assignment "
+                             "(default: the kit this package belongs to)")
+
+
+@dataclass
+class Release:
+    """Everything ``release`` makes, as text: student files by path relative to the root."""
+
+    files: dict[str, str]
+    solution_notebook: str
+
+
+def build_release(root: Path) -> Release:
+    """Generate the student modules, the student notebook and the solution notebook in memory.
+
+    Raises
+    ------
+    UserError
+        If solutions/ or one of its files is missing, or a marker or the notebook source is
+        malformed.
+    """
+    solutions = root / "solutions"
+    if not solutions.is_dir():
+        raise UserError(f"no solutions directory at {solutions}; give the kit's root with --root")
+    sources = {path.stem: path for path in sorted(solutions.glob("*.py"))}
+    missing = [f"solutions/{name}.py" for name in MODULES if name not in sources]
+    if missing:
+        raise UserError(f"missing reference module(s): {', '.join(missing)}")
+    notebook_source = solutions / SOURCE_NAME
+    if not notebook_source.is_file():
+        raise UserError(f"missing the notebook's narrative source solutions/{SOURCE_NAME}")
+
+    skeletons: dict[str, str] = {}
+    finished: dict[str, str] = {}
+    for name, path in sources.items():
+        text = path.read_text(encoding="utf-8")
+        display = f"solutions/{path.name}"
+        skeletons[name] = make_skeleton(text, display)
+        finished[name] = strip_markers(text, display)
+    narrative = notebook_source.read_text(encoding="utf-8")
+    display = f"solutions/{SOURCE_NAME}"
+    files = {f"assignment/{name}.py": text for name, text in skeletons.items()}
+    files[f"assignment/{NOTEBOOK_NAME}"] = notebook_text(build_notebook(narrative, skeletons, False, display))
+    solution = notebook_text(build_notebook(narrative, finished, True, display))
+    return Release(files, solution)
+
+
+def stale_files(root: Path, files: dict[str, str]) -> list[str]:
+    """The paths among ``files`` that are missing under ``root`` or whose bytes differ."""
+    stale = []
+    for relative, text in files.items():
+        path = root / relative
+        if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
+            stale.append(relative)
+    return stale
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _check(root: Path, release: Release) -> int:
+    stale = stale_files(root, release.files)
+    for relative in stale:
+        state = "missing" if not (root / relative).is_file() else "out of date"
+        print(f"{relative}: {state}")
+    if stale:
+        print(f"{len(stale)} generated file(s) differ from solutions/; run: python -m autograder release",
+              file=sys.stderr)
+        return 1
+    print(f"up to date: {len(release.files)} files in assignment/")
+    return 0
+
+
+def _write_solution_notebook(root: Path, path: Path, text: str) -> None:
+    target = path.expanduser().resolve()
+    if target.is_dir():
+        raise UserError(f"--solution-notebook wants a file name, {path} is a directory")
+    if target.is_relative_to((root / "assignment").resolve()):
+        raise UserError("--solution-notebook must not point into assignment/: that folder is what students get")
+    _write(target, text)
+    print(f"wrote the solution notebook {target}")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.root.expanduser().resolve()
+    release = build_release(root)
+    if args.check:
+        return _check(root, release)
+    stale = stale_files(root, release.files)
+    for relative in stale:
+        _write(root / relative, release.files[relative])
+        print(f"wrote {relative}")
+    print(f"{len(stale)} file(s) written, {len(release.files) - len(stale)} already up to date")
+    if args.solution_notebook is not None:
+        _write_solution_notebook(root, args.solution_notebook, release.solution_notebook)
+    return 0

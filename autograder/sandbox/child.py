@@ -1,0 +1,214 @@
+"""The sandboxed side: load the student's modules by path, run calls, answer with data only.
+
+Started as ``python -I child.py LOGFILE`` in the submission's scratch directory (its cwd holds
+only the three modules). Protocol: it reads requests on stdin and writes replies on the
+original stdout; the student's own prints go to LOGFILE, capped by RLIMIT_FSIZE. Requests:
+
+- ``call``: run ``module.name(*args, **kwargs)``; names in ``swap`` are replaced, for that
+  call only, by callbacks into the grader's reference (so one function is graded alone);
+- ``new``: build ``module.name(*args, **kwargs)`` and keep it under a handle;
+- ``method``: call ``handle.name(*args, **kwargs)``.
+
+Replies: ``result`` (value, and the inputs after the call when asked), ``error``, or
+``callback`` (the grader answers with ``result`` or ``error``). Nothing here is trusted: the
+grader checks every value it gets back.
+"""
+
+import importlib.util
+import os
+import sys
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import wire  # noqa: E402  (copied beside this file)
+
+MODULES = ("logistic_regression", "linear_regression", "optimizers")
+
+
+class ReferenceCallFailed(Exception):
+    """The grader's reference refused the arguments a student function passed to it."""
+
+
+class Child:
+    def __init__(self, channel: wire.Channel, work_dir: Path) -> None:
+        self.channel = channel
+        self.work_dir = work_dir
+        self.modules: dict[str, object] = {}
+        self.load_errors: dict[str, dict] = {}
+        self.objects: dict[int, object] = {}
+
+    # -- loading ---------------------------------------------------------------------------
+    def module(self, name: str):
+        if name in self.modules:
+            return self.modules[name]
+        if name in self.load_errors:
+            raise _Reported(self.load_errors[name])
+        path = self.work_dir / f"{name}.py"
+        if name not in MODULES or not path.is_file():
+            error = {"kind": "error", "category": "missing", "message": f"{name}.py was not submitted"}
+        else:
+            try:
+                spec = importlib.util.spec_from_file_location(name, path)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+                self.modules[name] = module
+                return module
+            except BaseException as exc:  # noqa: BLE001  (SystemExit at import is a load failure too)
+                sys.modules.pop(name, None)
+                error = _describe(exc, category="load_failed")
+                error["message"] = f"{name}.py could not be loaded: {error['message']}"
+        self.load_errors[name] = error
+        raise _Reported(error)
+
+    def attribute(self, module_name: str, name: str):
+        module = self.module(module_name)
+        try:
+            return getattr(module, name)
+        except AttributeError:
+            raise _Reported({"kind": "error", "category": "missing",
+                             "message": f"{module_name}.py has no {name}"}) from None
+
+    # -- requests --------------------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                header, blobs = self.channel.receive()
+            except EOFError:
+                return
+            try:
+                reply, out_blobs = self.handle(header, blobs)
+            except _Reported as reported:
+                reply, out_blobs = reported.error, []
+            except Exception as exc:  # noqa: BLE001  (a malformed request, or a lost handle after a restart)
+                reply, out_blobs = {"kind": "error", "category": "protocol", "message": repr(exc)[:300]}, []
+            self.channel.send(reply, out_blobs)
+
+    def handle(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        op = header["op"]
+        if op == "load":
+            self.module(header["module"])
+            return {"kind": "result", "value": wire.encode(None, [])}, []
+        if op == "new":
+            target = self.attribute(header["module"], header["name"])
+        elif op == "call":
+            target = self.attribute(header["module"], header["name"])
+        elif op == "method":
+            target = getattr(self.objects[header["id"]], header["name"], None)
+            if target is None:
+                return {"kind": "error", "category": "missing", "message": f"no method {header['name']}"}, []
+        else:
+            return {"kind": "error", "category": "protocol", "message": f"unknown op {op!r}"}, []
+        args = wire.decode(header["args"], blobs, self.resolve)
+        kwargs = wire.decode(header["kwargs"], blobs, self.resolve)
+        module = self.modules.get(header.get("module"))
+        saved = {name: module.__dict__.get(name) for name in header.get("swap", ())} if module else {}
+        for name in saved:
+            setattr(module, name, self.callback(f"{header['module']}.{name}"))
+        try:
+            result = target(*args, **kwargs)
+        except _Reported:
+            raise
+        except BaseException as exc:  # noqa: BLE001  (SystemExit, KeyboardInterrupt: the student's)
+            return _describe(exc, category="raised"), []
+        finally:
+            for name, value in saved.items():
+                setattr(module, name, value)
+        out: list[bytes] = []
+        if op == "new":
+            self.objects[len(self.objects)] = result
+            value = wire.encode(wire.Handle(len(self.objects) - 1, _type_name(result)), out)
+        else:
+            value = wire.encode(result, out)
+        reply = {"kind": "result", "value": value}
+        if header.get("inputs_after"):
+            reply["inputs"] = wire.encode([list(args), kwargs], out)
+        return reply, out
+
+    # -- calling back into the grader ------------------------------------------------------
+    def resolve(self, handle: wire.Handle):
+        if handle.side == "child":
+            return self.objects[handle.handle_id]
+        return _RemoteObject(self, handle)
+
+    def callback(self, name: str):
+        def call_reference(*args, **kwargs):
+            return self.ask(name, args, kwargs)
+
+        call_reference.__name__ = name.rsplit(".", 1)[-1]
+        return call_reference
+
+    def ask(self, name: str, args, kwargs):
+        blobs: list[bytes] = []
+        header = {"kind": "callback", "name": name,
+                  "args": wire.encode(list(args), blobs), "kwargs": wire.encode(dict(kwargs), blobs)}
+        self.channel.send(header, blobs)
+        reply, reply_blobs = self.channel.receive()
+        if reply.get("kind") != "result":
+            raise ReferenceCallFailed(str(reply.get("message", "the reference refused these arguments")))
+        return wire.decode(reply["value"], reply_blobs)
+
+
+class _RemoteObject:
+    """A trusted object living in the grader (the reference optimizer): methods call back."""
+
+    def __init__(self, child: Child, handle: wire.Handle) -> None:
+        self._child = child
+        self._handle = handle
+
+    def update(self, params, grads):
+        new_params = self._child.ask(f"handle:{self._handle.handle_id}.update", (params, grads), {})
+        for key, value in new_params.items():  # update in place, as the reference does
+            try:
+                params[key][...] = value
+            except (TypeError, ValueError, KeyError):
+                params[key] = value
+
+
+class _Reported(Exception):
+    def __init__(self, error: dict) -> None:
+        self.error = error
+
+
+def _type_name(value: object) -> str:
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def _describe(exc: BaseException, category: str) -> dict:
+    """One line on an exception: its type, message and the student line that raised it."""
+    try:
+        message = str(exc)[:300]
+    except Exception:  # noqa: BLE001  (a hostile __str__)
+        message = ""
+    where = ""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).name in {f"{m}.py" for m in MODULES}:
+            where = f"{Path(frame.filename).name} line {frame.lineno}"
+            break
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        where = f"{Path(exc.filename or '').name} line {exc.lineno}"
+    if isinstance(exc, NotImplementedError):
+        category = "not_implemented"
+    elif isinstance(exc, MemoryError):
+        category = "memory"
+    elif isinstance(exc, ReferenceCallFailed):
+        category = "reference_refused"
+    return {"kind": "error", "category": category, "type": type(exc).__name__, "message": message, "where": where}
+
+
+def main() -> None:
+    protocol_out = os.dup(1)
+    protocol_in = os.dup(0)
+    log = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    channel = wire.Channel(protocol_in, protocol_out)
+    channel.send({"kind": "ready", "pid": os.getpid()})
+    Child(channel, Path.cwd()).serve()
+
+
+if __name__ == "__main__":
+    main()
