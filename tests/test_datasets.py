@@ -306,7 +306,7 @@ def test_missing_file(tmp_path):
 @pytest.mark.parametrize("text, expected", [
     ("", "empty"),
     ("\n\n", "empty"),
-    ("mean_radius,mean_texture,mean_smoothness,mean_symmetry,target\n", "no data rows"),
+    ((DATA / "breast_cancer.csv").read_text().splitlines()[0] + "\n", "no data rows"),
 ])
 def test_empty_file_or_header_only(tmp_path, text, expected):
     path = write_logistic(tmp_path, text=text)

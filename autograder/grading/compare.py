@@ -55,6 +55,9 @@ def fmt(value: object) -> str:
         return np.array2string(np.asarray(value), precision=6, threshold=8, edgeitems=3, separator=", ")
     if isinstance(value, float | np.floating):
         return f"{float(value):.8g}"
+    if hasattr(value, "hyperparameters"):  # a ReferenceOptimizer handed to the submission
+        settings = ", ".join(f"{k}={v:g}" for k, v in value.hyperparameters.items())
+        return f"{value.name}({settings})"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -296,3 +299,11 @@ def expect_same_updates(
                 raise AssertionError(f"{what}: params lost its key {key!r}")
             expect_array(got_params[key], expected, what=f"{what}: params[{key!r}]",
                          hints=hints(call_number, key, start[key]))
+
+
+def expect_kind(got: object, like: np.ndarray, *, what: str) -> None:
+    """Check only that ``got`` is a plain ndarray with ``like``'s shape and dtype (not its values)."""
+    if type(got) is not np.ndarray or got.shape != like.shape or got.dtype != like.dtype:
+        raise AssertionError(f"{what}: expected an ndarray of shape {like.shape} and dtype {like.dtype}, "
+                             f"got {describe_type(got)}" + (f" of dtype {got.dtype}" if isinstance(got, np.ndarray)
+                                                            else ""))

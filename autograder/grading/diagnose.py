@@ -165,6 +165,14 @@ def only_partial_batch_wrong(got: object, expected: object, n: int, batch_size: 
     return None
 
 
+def unstable_solve(got: object, expected: object) -> str | None:
+    """A least-squares loss above the minimum: the normal equations were formed and inverted."""
+    if isinstance(got, float | np.floating) and np.isfinite(got) and got > float(expected) * (1 + 1e-6):
+        return ("the loss is above the least-squares minimum: forming XᵀX squares X's condition number; "
+                "solve the least-squares problem on X itself (np.linalg.lstsq(X, y, rcond=None))")
+    return None
+
+
 def _matches(got: object, candidate: object) -> bool:
     if isinstance(candidate, tuple | list) and not isinstance(candidate, np.ndarray):
         if not isinstance(got, tuple | list) or len(got) != len(candidate):

@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to write the results")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="grade N submissions in parallel (default 1; -1 for one per core)")
+    parser.add_argument("--leaderboard", action="store_true",
+                        help="also train each student's gradient_descent with the course defaults and rank "
+                             "the validation accuracy (Gradescope's leaderboard field and the report)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     print(isolation().summary(), file=sys.stderr)
     hide = (out, *(p.resolve() if p.is_dir() else p.resolve().parent for p in args.paths))
-    for name, score in tqdm(grade_all(submissions, out, hide, args.jobs), total=len(submissions),
+    for _ in tqdm(grade_all(submissions, out, hide, args.jobs, args.leaderboard), total=len(submissions),
                             desc="grading", unit="submission", file=sys.stderr):
         pass
     names = sorted(submissions)
@@ -61,18 +64,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], jobs: int) -> Iterator[tuple[str, float]]:
+def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], jobs: int,
+              leaderboard: bool = False) -> Iterator[tuple[str, float]]:
     """Grade each submission into ``out/NAME``, in parallel; yields ``(name, score)`` as they finish."""
-    tasks = (delayed(grade_and_write)(path, name, out, hide) for name, path in sorted(submissions.items()))
+    tasks = (delayed(grade_and_write)(path, name, out, hide, leaderboard)
+             for name, path in sorted(submissions.items()))
     if jobs == 1:
         yield from (function(*a, **k) for function, a, k in tasks)
     else:
         yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
 
 
-def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...]) -> tuple[str, float]:
+def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...],
+                    leaderboard: bool = False) -> tuple[str, float]:
     try:
-        result = grade_submission(path, name, hide=hide)
+        result = grade_submission(path, name, hide=hide, leaderboard=leaderboard)
     except Exception as error:  # noqa: BLE001  (a grader bug must not lose the submission from the gradebook)
         result = SubmissionResult(name, [], output=f"internal grading error ({type(error).__name__}: {error}); "
                                                    "tell the course staff")

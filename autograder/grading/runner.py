@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.grading.leaderboard import leaderboard_entry
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionResult, TestResult
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
@@ -65,11 +66,14 @@ def _environ(**values: str):
 
 
 def grade_submission(path: Path, name: str | None = None, *, folders: tuple[Path, ...] = ALL_TESTS,
-                     limits: Limits = Limits(), hide: tuple[Path, ...] = ()) -> SubmissionResult:
-    """Grade the submission at ``path`` (folder, notebook or zip) with the tests in ``folders``."""
+                     limits: Limits = Limits(), hide: tuple[Path, ...] = (),
+                     leaderboard: bool = False) -> SubmissionResult:
+    """Grade the submission at ``path`` (folder, notebook or zip) with the tests in ``folders``;
+    with ``leaderboard``, also measure its entry for the class leaderboard."""
     start = time.perf_counter()
     submission = read_submission(path, name)
     with Sandbox(submission.sources, reference(), limits, hide=hide) as sandbox:
         tests = run_tests(Student(sandbox), reference(), folders)
+        entries = leaderboard_entry(Student(sandbox)) if leaderboard else []
     return SubmissionResult(submission.name, tests, execution_time=round(time.perf_counter() - start, 3),
-                            output=submission.notes)
+                            output=submission.notes, leaderboard=entries)

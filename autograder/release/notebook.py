@@ -164,7 +164,7 @@ def split_module(text: str, module: str) -> list[tuple[str, str]]:
                 starts.append((first, f"{module}.{name}"))
     bounds = [0] + [first for first, _ in starts] + [len(lines)]
     names = [module] + [name for _, name in starts]
-    return [(name, "".join(lines[a:b])) for name, a, b in zip(names, bounds, bounds[1:], strict=True)]
+    return [(name, "".join(lines[a:b])) for name, a, b in zip(names, bounds[:-1], bounds[1:], strict=True)]
 
 
 def writefile_source(module: str, piece: str, first: bool) -> str:

@@ -21,7 +21,6 @@ named ``=HYPERLINK(...)`` is stored as the text ``'=HYPERLINK(...)``. Read it wi
 from __future__ import annotations
 
 import csv
-import itertools
 import os
 from collections.abc import Iterable, Sequence
 
@@ -47,6 +46,13 @@ def _columns_from(results: Iterable[SubmissionResult], functions: Sequence[str] 
     if leaderboard is None:
         leaderboard = [str(entry["name"]) for entry in model.leaderboard] if model else []
     return list(functions), list(leaderboard), held
+
+
+def _replay(held: list[SubmissionResult], rest: Iterable[SubmissionResult]) -> Iterable[SubmissionResult]:
+    # Pop the held results instead of chaining the list, so each is freed once written.
+    while held:
+        yield held.pop(0)
+    yield from rest
 
 
 def _row(result: SubmissionResult, functions: list[str], leaderboard: list[str]) -> list:
@@ -84,7 +90,7 @@ def write_grades_csv(results: Iterable[SubmissionResult], path: str | os.PathLik
     with atomic_open(path, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow([csv_cell(name) for name in header])
-        for result in itertools.chain(held, results):
+        for result in _replay(held, results):
             writer.writerow(_row(result, functions, leaderboard))
             rows += 1
     return rows

@@ -1,8 +1,8 @@
-"""Messages between the grader and a sandboxed child: JSON headers and ``.npy`` blobs.
+"""Messages between the grader and a sandboxed child: JSON headers and raw array bytes.
 
-Nothing crossing the boundary is ever unpickled: arrays travel as ``.npy`` read with
-``allow_pickle=False`` and everything else as JSON, so a hostile child can send wrong
-numbers but never code. Values are tagged with their exact type so the parent can refuse
+Nothing crossing the boundary is ever unpickled: arrays travel as raw bytes with a plain
+dtype and a shape, everything else as JSON, so a hostile child can send wrong numbers but
+never code. Values are tagged with their exact type so the parent can refuse
 look-alikes (an ndarray subclass, a float subclass) instead of trusting their ``__eq__``.
 
 A message is a 4-byte header length, the JSON header, then each blob as an 8-byte length and
@@ -12,7 +12,6 @@ and numpy.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import select
@@ -24,6 +23,9 @@ import numpy as np
 MAX_HEADER = 16 * 2**20
 MAX_BLOBS = 4096
 MAX_TOTAL = 512 * 2**20
+# Arrays cross as raw bytes with their dtype and shape: numbers, booleans and text only
+# (object, void and structured dtypes could smuggle Python objects or ambiguous layouts).
+SAFE_KINDS = "biufcSU"
 
 
 class Opaque:
@@ -61,13 +63,12 @@ def encode(value: object, blobs: list[bytes], handles: dict[int, object] | None 
         return {"t": kind.__name__, "v": value}
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
-        if array.dtype.hasobject:
-            return {"t": "opaque", "cls": _type_name(value), "repr": "array of Python objects"}
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        blobs.append(buffer.getvalue())
+        if array.dtype.kind not in SAFE_KINDS:
+            return {"t": "opaque", "cls": _type_name(value), "repr": f"array of dtype {array.dtype}"}
+        blobs.append(np.ascontiguousarray(array).tobytes())
         tag = "ndarray" if isinstance(value, np.ndarray) else "npscalar"
-        return {"t": tag, "cls": _type_name(value), "i": len(blobs) - 1}
+        return {"t": tag, "cls": _type_name(value), "dtype": array.dtype.str, "shape": list(array.shape),
+                "i": len(blobs) - 1}
     if kind in (list, tuple):
         return {"t": kind.__name__, "items": [encode(v, blobs, handles) for v in value]}
     if kind is dict and all(type(k) is str for k in value):
@@ -103,7 +104,7 @@ def decode(tag: object, blobs: list[bytes], resolve=None) -> object:
             raise ValueError(f"malformed {t}")
         return _PLAIN[t](value)
     if t in ("ndarray", "npscalar"):
-        array = np.load(io.BytesIO(blobs[int(tag["i"])]), allow_pickle=False)
+        array = _array(tag, blobs)
         if t == "ndarray":
             return array if tag.get("cls") == "numpy.ndarray" else Opaque(str(tag.get("cls")), "ndarray subclass")
         scalar = array[()]
@@ -119,6 +120,18 @@ def decode(tag: object, blobs: list[bytes], resolve=None) -> object:
     if t == "opaque":
         return Opaque(str(tag.get("cls"))[:200], str(tag.get("repr"))[:200])
     raise ValueError(f"unknown value tag {t!r}")
+
+
+def _array(tag: dict, blobs: list[bytes]) -> np.ndarray:
+    """Rebuild an array from raw bytes, a dtype of plain numbers or text, and a shape."""
+    dtype = np.dtype(str(tag["dtype"]))
+    shape = tuple(int(n) for n in tag["shape"])
+    data = blobs[int(tag["i"])]
+    if dtype.kind not in SAFE_KINDS or dtype.fields or min(shape, default=0) < 0 or len(shape) > 32:
+        raise ValueError("unsupported array")
+    if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        raise ValueError("array size does not match its shape")
+    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()  # a writable array of its own
 
 
 def pack(header: dict, blobs: list[bytes]) -> bytes:

@@ -1,0 +1,71 @@
+"""Public tests of ``optimizers`` (CONTRACT.md section 5): three updates on fixed vectors.
+
+Each optimizer gets non-default hyperparameters and the same three gradients in turn; after
+every ``update`` the parameters must match the reference's, ``update`` must return None and
+leave ``grads`` alone. Everything is fixed, so a student's ``check`` replays the recording.
+"""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from autograder.grading import compare, diagnose
+
+W = np.linspace(-0.4, 0.6, 5)
+GRADS = [
+    {"w": np.linspace(-0.6, 0.4, 5)},
+    {"w": np.linspace(0.3, -0.5, 5)},
+    {"w": np.linspace(-0.2, 0.9, 5)},
+]
+UPDATE_ADVICE = "change params[key] itself (params[key] -= ...), not a local copy"
+
+
+def hints(call: int, key: str, start: np.ndarray) -> list:
+    return [partial(diagnose.wrong_direction, start=start),
+            partial(diagnose.unchanged, start=start, advice=UPDATE_ADVICE),
+            diagnose.shape_hint]
+
+
+def check_fixed(student, reference, name: str, **hyperparameters: float) -> None:
+    label = f"{name}({', '.join(f'{k}={v:g}' for k, v in hyperparameters.items())})"
+    compare.expect_same_updates(
+        getattr(student.optimizers, name)(**hyperparameters),
+        getattr(reference.optimizers, name)(**hyperparameters),
+        {"w": W}, GRADS, label=label, hints=hints)
+
+
+@pytest.mark.grades("optimizers.SGD", points=2, hidden=False)
+def test_sgd_fixed(student, reference):
+    """three updates on fixed vectors match the reference"""
+    check_fixed(student, reference, "SGD", lr=0.1)
+
+
+@pytest.mark.grades("optimizers.Momentum", points=2, hidden=False)
+def test_momentum_fixed(student, reference):
+    """three updates on fixed vectors match the reference"""
+    check_fixed(student, reference, "Momentum", lr=0.1, momentum=0.8)
+
+
+@pytest.mark.grades("optimizers.Nesterov", points=2, hidden=False)
+def test_nesterov_fixed(student, reference):
+    """three updates on fixed vectors match the reference"""
+    check_fixed(student, reference, "Nesterov", lr=0.1, momentum=0.8)
+
+
+@pytest.mark.grades("optimizers.AdaGrad", points=2, hidden=False)
+def test_adagrad_fixed(student, reference):
+    """three updates on fixed vectors match the reference"""
+    check_fixed(student, reference, "AdaGrad", lr=0.1, eps=1e-7)
+
+
+@pytest.mark.grades("optimizers.RMSprop", points=2, hidden=False)
+def test_rmsprop_fixed(student, reference):
+    """three updates on fixed vectors match the reference"""
+    check_fixed(student, reference, "RMSprop", lr=0.1, decay_rate=0.9, eps=1e-7)
+
+
+@pytest.mark.grades("optimizers.Adam", points=2, hidden=False)
+def test_adam_fixed(student, reference):
+    """three updates on fixed vectors match the reference"""
+    check_fixed(student, reference, "Adam", lr=0.1, beta1=0.8, beta2=0.95, eps=1e-8)
