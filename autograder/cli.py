@@ -59,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         parser.print_help()
         return 0 if argv and argv[0] in ("-h", "--help") else 2
-    args = build_parser(verb).parse_args(argv)
+    try:
+        args = build_parser(verb).parse_args(argv)
+    except ModuleNotFoundError:
+        print(f"error: {verb!r} is for course staff and is not part of the student bundle", file=sys.stderr)
+        return 2
     try:
         return importlib.import_module(VERBS[verb]).run(args)
     except UserError as error:

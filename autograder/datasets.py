@@ -103,7 +103,7 @@ _SPECS = {
         "diabetes.csv", "regression", DIABETES_FEATURES,
         labels=lambda t: t, accepted="a real number",
         valid=np.isfinite,
-        # L = λ_max(XᵀX)/n ≈ 4.19, so BGD diverges above lr = 2/L ≈ 0.48; 0.2 < 1/L.
+        # L = λ_max(XᵀX)/n ≈ 4.17, so BGD diverges above lr = 2/L ≈ 0.48; 0.2 < 1/L.
         defaults={"lr": 0.2, "epochs": 2000, "batch_size": None}),
     "digits": _Spec(
         "digits.csv", "classification", DIGITS_FEATURES,
@@ -142,8 +142,8 @@ def load_task(name: str = "logistic", data_dir: str | Path | None = None) -> Tas
     try:
         stat = path.stat()
     except OSError:
-        raise UserError(f"{path}: data file not found; expected {spec.file} "
-                        f"(regenerate the kit's copy with `python data/make_data.py`)") from None
+        hint = " (regenerate the kit's copy with `python data/make_data.py`)" if data_dir is None else ""
+        raise UserError(f"{path}: data file not found; expected {spec.file} in that folder{hint}") from None
     if not path.is_file():
         raise UserError(f"{path}: not a file; expected the CSV {spec.file}")
     features, target = _read_columns(path, (stat.st_mtime_ns, stat.st_size), spec.features)
@@ -170,7 +170,8 @@ def _build(name: str, spec: _Spec, path: Path, features: np.ndarray, y: np.ndarr
         X_train, X_val, y_train, y_val = train_test_split(
             X_rest, y_rest, test_size=n_holdout, random_state=SEED, stratify=y_rest if stratify else None)
     except ValueError as exc:
-        raise UserError(f"{path}: cannot split {len(y)} rows 60/20/20 ({exc})") from None
+        reason = " ".join(str(exc).split())  # one line, whatever scikit-learn wrote
+        raise UserError(f"{path}: cannot split {len(y)} rows 60/20/20 ({reason})") from None
     # A column constant on the training split has σ = 0; StandardScaler then only centres it
     # (scale 1), so nothing is divided by zero. No shipped task has such a column.
     scaler = StandardScaler().fit(X_train)

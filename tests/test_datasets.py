@@ -314,6 +314,14 @@ def test_empty_file_or_header_only(tmp_path, text, expected):
     assert str(path) in message and expected in message
 
 
+def test_ragged_rows_are_not_a_csv(tmp_path):
+    lines = (DATA / "breast_cancer.csv").read_text().splitlines()
+    lines[3] += ",0.5"
+    path = write_logistic(tmp_path, text="\n".join(lines) + "\n")
+    message = one_line_error("logistic", tmp_path)
+    assert str(path) in message and "not a readable CSV" in message and "line 4" in message
+
+
 def test_missing_columns_are_named(tmp_path):
     path = write_logistic(tmp_path, lambda f: f.drop(columns=["mean_texture", "target"]))
     message = one_line_error("logistic", tmp_path)

@@ -19,6 +19,7 @@ import nbformat
 import numpy as np
 import pytest
 
+from autograder.cli import main
 from autograder.errors import UserError
 from autograder.paths import KIT_ROOT, MODULES
 from autograder.release.command import build_release
@@ -28,8 +29,19 @@ GENERATED = [f"assignment/{name}.py" for name in MODULES] + ["assignment/assignm
 
 
 def release(*args: str | Path) -> subprocess.CompletedProcess:
+    """``python -m autograder release ARGS`` in a fresh interpreter, from the kit's root."""
     return subprocess.run([sys.executable, "-m", "autograder", "release", *map(str, args)],
                           capture_output=True, text=True, cwd=KIT_ROOT, timeout=120)
+
+
+@pytest.fixture
+def run_release(capsys):
+    """The same command in this process (faster), returning (exit code, stdout, stderr)."""
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        code = main(["release", *map(str, args)])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return run
 
 
 def import_path(path: Path, name: str) -> ModuleType:
@@ -83,51 +95,59 @@ def test_committed_files_are_up_to_date():
     assert "up to date" in result.stdout
 
 
+def test_check_in_a_copy_fails_naming_the_edited_file(kit: Path):
+    notebook = kit / "assignment" / "assignment.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("Your answer", "My answer"), encoding="utf-8")
+    result = release("--check", "--root", kit)
+    assert result.returncode == 1
+    assert result.stdout == "assignment/assignment.ipynb: out of date\n"
+    assert "python -m autograder release" in result.stderr
+
+
 @pytest.mark.parametrize("relative", GENERATED)
-def test_check_names_a_modified_file_and_release_restores_it(kit: Path, relative: str):
+def test_check_names_a_modified_file_and_release_restores_it(kit: Path, relative: str, run_release):
     original = (kit / relative).read_bytes()
     (kit / relative).write_bytes(original + b"\n# an edit by hand\n")
-    result = release("--check", "--root", kit)
-    assert result.returncode == 1
-    assert f"{relative}: out of date" in result.stdout
-    assert [line for line in result.stdout.splitlines() if line.startswith("assignment/")] == [f"{relative}: out of date"]
+    code, out, _ = run_release("--check", "--root", kit)
+    assert code == 1
+    assert [line for line in out.splitlines() if line.startswith("assignment/")] == [f"{relative}: out of date"]
     assert (kit / relative).read_bytes() != original  # --check wrote nothing
 
-    result = release("--root", kit)
-    assert result.returncode == 0, result.stderr
-    assert f"wrote {relative}" in result.stdout
+    code, out, err = run_release("--root", kit)
+    assert code == 0, err
+    assert f"wrote {relative}" in out
     assert (kit / relative).read_bytes() == original
-    assert release("--check", "--root", kit).returncode == 0
+    assert run_release("--check", "--root", kit)[0] == 0
 
 
-def test_check_names_missing_files(kit: Path):
+def test_check_names_missing_files(kit: Path, run_release):
     (kit / "assignment" / "assignment.ipynb").unlink()
     (kit / "assignment" / "optimizers.py").unlink()
-    result = release("--check", "--root", kit)
-    assert result.returncode == 1
-    assert "assignment/assignment.ipynb: missing" in result.stdout
-    assert "assignment/optimizers.py: missing" in result.stdout
+    code, out, _ = run_release("--check", "--root", kit)
+    assert code == 1
+    assert "assignment/assignment.ipynb: missing" in out
+    assert "assignment/optimizers.py: missing" in out
     assert not (kit / "assignment" / "optimizers.py").exists()
 
 
-def test_a_rerun_writes_identical_bytes(kit: Path):
+def test_a_rerun_writes_identical_bytes(kit: Path, run_release):
     shutil.rmtree(kit / "assignment")
-    assert release("--root", kit).returncode == 0
+    assert run_release("--root", kit)[0] == 0
     first = {relative: (kit / relative).read_bytes() for relative in GENERATED}
-    assert release("--root", kit).returncode == 0
+    assert run_release("--root", kit)[0] == 0
     assert {relative: (kit / relative).read_bytes() for relative in GENERATED} == first
     assert first == {relative: (KIT_ROOT / relative).read_bytes() for relative in GENERATED}
 
 
-def test_a_changed_solution_makes_the_files_stale(kit: Path):
+def test_a_changed_solution_makes_the_files_stale(kit: Path, run_release):
     path = kit / "solutions" / "linear_regression.py"
     path.write_text(path.read_text(encoding="utf-8").replace("# BEGIN SOLUTION: ŷ = X @ theta;",
                                                              "# BEGIN SOLUTION: ŷ = X @ θ;"), encoding="utf-8")
-    result = release("--check", "--root", kit)
-    assert result.returncode == 1
-    assert "assignment/linear_regression.py: out of date" in result.stdout
-    assert "assignment/assignment.ipynb: out of date" in result.stdout
-    assert "assignment/optimizers.py" not in result.stdout
+    code, out, _ = run_release("--check", "--root", kit)
+    assert code == 1
+    assert "assignment/linear_regression.py: out of date" in out
+    assert "assignment/assignment.ipynb: out of date" in out
+    assert "assignment/optimizers.py" not in out
 
 
 def test_missing_solutions_is_a_one_line_error(tmp_path: Path):
@@ -137,32 +157,32 @@ def test_missing_solutions_is_a_one_line_error(tmp_path: Path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_malformed_marker_is_a_one_line_error_naming_file_and_line(kit: Path):
+def test_malformed_marker_is_a_one_line_error_naming_file_and_line(kit: Path, run_release):
     path = kit / "solutions" / "optimizers.py"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     begin = next(i for i, line in enumerate(lines) if "# BEGIN SOLUTION:" in line)
     lines[begin] = lines[begin].split(":", 1)[0] + "\n"  # drop the hint
     path.write_text("".join(lines), encoding="utf-8")
     for args in ((), ("--check",)):
-        result = release(*args, "--root", kit)
-        assert result.returncode == 2
-        assert result.stderr == (f"error: solutions/optimizers.py:{begin + 1}: '# BEGIN SOLUTION' needs a hint "
+        code, _, err = run_release(*args, "--root", kit)
+        assert code == 2
+        assert err == (f"error: solutions/optimizers.py:{begin + 1}: '# BEGIN SOLUTION' needs a hint "
                                  "for the student: '# BEGIN SOLUTION: <hint>'\n")
     assert (kit / "assignment" / "optimizers.py").read_bytes() == (KIT_ROOT / "assignment" / "optimizers.py").read_bytes()
 
 
-def test_solution_notebook_is_written_where_asked_and_never_into_assignment(kit: Path):
+def test_solution_notebook_is_written_where_asked_and_never_into_assignment(kit: Path, run_release):
     target = kit / "instructor" / "solution.ipynb"
-    result = release("--root", kit, "--solution-notebook", target)
-    assert result.returncode == 0, result.stderr
+    code, _, err = run_release("--root", kit, "--solution-notebook", target)
+    assert code == 0, err
     solution = nbformat.read(target, as_version=4)
     code = "".join(cell.source for cell in solution.cells if cell.cell_type == "code")
     assert "raise NotImplementedError(" not in code and "# TODO: " not in code
     assert any(cell.source.startswith("**Model answer:**") for cell in solution.cells)
 
-    result = release("--root", kit, "--solution-notebook", kit / "assignment" / "solution.ipynb")
-    assert result.returncode == 2
-    assert "must not point into assignment/" in result.stderr
+    code, _, err = run_release("--root", kit, "--solution-notebook", kit / "assignment" / "solution.ipynb")
+    assert code == 2
+    assert "must not point into assignment/" in err
     assert not (kit / "assignment" / "solution.ipynb").exists()
 
 

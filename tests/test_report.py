@@ -78,13 +78,13 @@ def hostile_submission() -> SubmissionResult:
                             leaderboard=[{"name": "validation accuracy", "value": "@SUM(1)"}])
 
 
-def class_results(n: int = 12) -> list[SubmissionResult]:
+def class_results(n: int = 18) -> list[SubmissionResult]:
     """A class: varied scores, hostile names among them, one unreadable submission."""
     rng = np.random.default_rng(0)
     results = []
     for i in range(n):
         scores = tuple(float(s) for s in rng.choice([0.0, 1.0, 2.0], size=4, p=[0.3, 0.2, 0.5]))
-        name = FORMULAS[i % len(FORMULAS)] if i % 3 == 0 else f"student{i:02d}"
+        name = FORMULAS[(i // 3) % len(FORMULAS)] if i % 3 == 0 else f"student{i:02d}"
         result = clean_submission(name, scores)
         result.leaderboard[0]["value"] = round(float(rng.uniform(0.7, 0.99)), 4)
         results.append(result)
@@ -592,6 +592,7 @@ def _chromium() -> str | None:
     return None
 
 
+@pytest.mark.slow  # 2-13 s, depending on the machine's load
 @pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
 def test_report_renders_in_headless_chromium(tmp_path):
     page = tmp_path / "report.html"

@@ -245,15 +245,17 @@ def describe_call(function: str, names: Sequence[str], args: Sequence[object], k
 
 
 def call(student, module: str, function: str, names: Sequence[str], *args, swap: Sequence[str] | None = None,
-         **kwargs) -> tuple[object, str]:
+         timeout: float | None = None, **kwargs) -> tuple[object, str]:
     """Call ``module.function(*args, **kwargs)`` in the submission and check it left its inputs alone.
 
     ``names`` name the positional arguments for messages. ``swap`` defaults to every other
-    function of the module (`others`). Returns ``(result, what)``, ``what`` describing the call.
+    function of the module (`others`); ``timeout`` (seconds) overrides the sandbox's per-call
+    limit. Returns ``(result, what)``, ``what`` describing the call.
     """
     swap = others(module, function) if swap is None else tuple(swap)
     what = describe_call(function, names, args, kwargs)
-    result, args_after, kwargs_after = student.call(module, function, *args, swap=swap, inputs_after=True, **kwargs)
+    result, args_after, kwargs_after = student.call(module, function, *args, swap=swap, inputs_after=True,
+                                                    timeout=timeout, **kwargs)
     for name, before, after in zip(names, args, args_after, strict=False):
         expect_unchanged(before, after, what=what, name=name)
     for name, before in kwargs.items():

@@ -9,6 +9,10 @@ deterministic (no timestamps, no outputs, stable cell ids): a rerun gives identi
 examples:
   python -m autograder release                  write assignment/*.py and assignment.ipynb
   python -m autograder release --check          write nothing; exit 1 naming each stale file
+  python -m autograder release --student-bundle ~/bundle
+                                                write what students get: skeleton, notebook,
+                                                data, public tests and check; no solution
+                                                code and no hidden test
   python -m autograder release --solution-notebook ~/solution.ipynb
                                                 also write the instructor's notebook
                                                 (blanks filled, model answers; keep it
@@ -24,6 +28,7 @@ from pathlib import Path
 
 from autograder.errors import UserError
 from autograder.paths import KIT_ROOT, MODULES
+from autograder.release.bundle import build_student_bundle
 from autograder.release.notebook import NOTEBOOK_NAME, SOURCE_NAME, build_notebook, notebook_text
 from autograder.release.skeleton import make_skeleton, strip_markers
 
@@ -36,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--solution-notebook", metavar="PATH", type=Path,
                       help="also write the solution notebook (blanks filled, model answers) to PATH; "
                            "refused inside assignment/")
+    mode.add_argument("--student-bundle", metavar="DIR", type=Path,
+                      help="write the student bundle into DIR (new or empty) after releasing")
     parser.add_argument("--root", metavar="DIR", type=Path, default=KIT_ROOT,
                         help="the kit to work on: reads DIR/solutions, writes DIR/assignment "
                              "(default: the kit this package belongs to)")
@@ -134,4 +141,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(stale)} file(s) written, {len(release.files) - len(stale)} already up to date")
     if args.solution_notebook is not None:
         _write_solution_notebook(root, args.solution_notebook, release.solution_notebook)
+    if args.student_bundle is not None:
+        if root != KIT_ROOT:
+            raise UserError("--student-bundle bundles this kit; it cannot be combined with --root")
+        files = build_student_bundle(args.student_bundle.expanduser().resolve())
+        print(f"wrote the student bundle {args.student_bundle} ({len(files)} files)")
     return 0

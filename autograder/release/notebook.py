@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import nbformat
 from nbformat import NotebookNode
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_notebook
 
 from autograder.errors import UserError
 
@@ -208,6 +208,15 @@ def _module_cells(cells: list[SourceCell], modules: dict[str, str], filename: st
     return placed
 
 
+def _cell(kind: str, source: str, cell_id: str, tags: list[str] | None = None) -> NotebookNode:
+    """A v4 cell; the notebook is validated once as a whole (per-cell validation is slow)."""
+    cell = NotebookNode(cell_type=kind, id=cell_id, metadata=NotebookNode({"tags": tags} if tags else {}),
+                        source=source)
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
 def build_notebook(source: str, modules: dict[str, str], solution: bool, filename: str = SOURCE_NAME) -> NotebookNode:
     """The assignment notebook (nbformat v4) from the narrative source and the module texts.
 
@@ -229,22 +238,20 @@ def build_notebook(source: str, modules: dict[str, str], solution: bool, filenam
     counters = {"markdown": 0, "code": 0}
     nb_cells: list[NotebookNode] = []
     if solution:
-        nb_cells.append(new_markdown_cell(SOLUTION_BANNER, id="solution-banner"))
+        nb_cells.append(_cell("markdown", SOLUTION_BANNER, "solution-banner"))
     for cell in cells:
         if cell.kind == "module":
             text, first = placed[cell.name]
             module = cell.name.split(".", 1)[0]
-            nb_cells.append(new_code_cell(writefile_source(module, text, first), id=cell.name.replace(".", "-"),
-                                          metadata={"tags": ["module"]}))
+            nb_cells.append(_cell("code", writefile_source(module, text, first), cell.name.replace(".", "-"),
+                                  tags=["module"]))
         elif cell.kind == "answer":
             text = f"{MODEL_ANSWER}\n\n{cell.text}" if solution else STUDENT_ANSWER
-            nb_cells.append(new_markdown_cell(text, id=f"answer-{cell.name}", metadata={"tags": ["answer"]}))
+            nb_cells.append(_cell("markdown", text, f"answer-{cell.name}", tags=["answer"]))
         else:
             counters[cell.kind] += 1
             prefix = "md" if cell.kind == "markdown" else "code"
-            cell_id = f"{prefix}-{counters[cell.kind]:02d}"
-            make = new_markdown_cell if cell.kind == "markdown" else new_code_cell
-            nb_cells.append(make(cell.text, id=cell_id))
+            nb_cells.append(_cell(cell.kind, cell.text, f"{prefix}-{counters[cell.kind]:02d}"))
     ids = [c.id for c in nb_cells]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -226,7 +226,7 @@ def _summary_section(summary: _Summary) -> str:
         for label, fn in (("Mean", statistics.fmean), ("Median", statistics.median), ("Min", min), ("Max", max)):
             pct = _num(fn(percents), 1) + "%" if percents else "–"
             stats.append((label, _num(fn(scores)), pct))
-    table = _table([("", False), ("points", True), ("% of max", True)],
+    table = _table([("", False), ("points", True), ("%", True)],
                    [[(html.escape(a), False), (html.escape(b), True), (html.escape(c), True)] for a, b, c in stats])
     parts = ['<section id="summary"><h2>Class summary</h2><div class="summary">', table]
     if percents:
@@ -259,6 +259,13 @@ def _tests_section(summary: _Summary) -> str:
     return f'<section id="tests"><h2>Pass rate per test</h2>{img}{table}</section>'
 
 
+def _brief(text: str, lines: int = 6, max_chars: int = 400) -> str:
+    """The first lines of a message: enough to recognise it in a table of many."""
+    kept = text.splitlines()[:lines]
+    short = "\n".join(kept)[:max_chars]
+    return short if short == text else short.rstrip() + "\n…"
+
+
 def _failures_section(summary: _Summary) -> str:
     head = '<section id="failures"><h2>Most common failure messages</h2>'
     if not summary.failures:
@@ -269,7 +276,7 @@ def _failures_section(summary: _Summary) -> str:
         tests = [f"{_h(name, 120)} ({n})" for name, n in group.tests.most_common(3)]
         if len(group.tests) > 3:
             tests.append(f"and {len(group.tests) - 3} more")
-        message = f"<pre>{html.escape(group.example)}</pre>"
+        message = f"<pre>{html.escape(_brief(group.example))}</pre>"
         if group.varied:
             message += '<span class="muted">(numbers vary between submissions)</span>'
         rows.append([(str(group.count), True), (message, False), ("<br>".join(tests), False)])

@@ -1,0 +1,84 @@
+"""End to end: `grade` over a small class, the way a TA runs it."""
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pandas as pd
+import pytest
+
+from autograder.paths import ASSIGNMENT, KIT_ROOT, MODULES, SOLUTIONS
+from autograder.release.command import build_release
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade the reference (folder, notebook, zip of the notebook) and the untouched skeleton."""
+    root = tmp_path_factory.mktemp("class")
+    submissions = root / "submissions"
+    (submissions / "reference").mkdir(parents=True)
+    for module in MODULES:
+        shutil.copyfile(SOLUTIONS / f"{module}.py", submissions / "reference" / f"{module}.py")
+    shutil.copytree(ASSIGNMENT, submissions / "skeleton", ignore=shutil.ignore_patterns("*.ipynb"))
+    notebook = build_release(KIT_ROOT).solution_notebook
+    (submissions / "notebook.ipynb").write_text(notebook, encoding="utf-8")
+    with zipfile.ZipFile(submissions / "zipped.zip", "w") as archive:
+        archive.writestr("export/assignment.ipynb", notebook)
+    out = root / "out"
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "-j", "2"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out, done
+
+
+def results(out, name):
+    return json.loads((out / name / "results.json").read_text())
+
+
+def test_reference_scores_100(graded):
+    out, _ = graded
+    data = results(out, "reference")
+    assert data["score"] == 100
+    assert sum(t["max_score"] for t in data["tests"]) == 100
+
+
+def test_skeleton_scores_0_with_not_implemented_per_function(graded):
+    out, _ = graded
+    data = results(out, "skeleton")
+    assert data["score"] == 0
+    functions = {t["name"].split(":")[0] for t in data["tests"]}
+    for function in functions:
+        messages = [t["output"] for t in data["tests"] if t["name"].startswith(function + ":")]
+        assert any("not implemented yet" in m for m in messages), (function, messages)
+    feedback = (out / "skeleton" / "feedback.md").read_text()
+    assert "not implemented yet" in feedback
+
+
+@pytest.mark.parametrize("name", ["notebook", "zipped"])
+def test_notebook_and_zip_grade_like_the_folder(graded, name):
+    out, _ = graded
+    folder = {t["name"]: t["score"] for t in results(out, "reference")["tests"]}
+    other = {t["name"]: t["score"] for t in results(out, name)["tests"]}
+    assert other == folder
+
+
+def test_gradebook_has_one_row_per_submission(graded):
+    out, _ = graded
+    grades = pd.read_csv(out / "grades.csv")
+    assert sorted(grades["submission"]) == ["notebook", "reference", "skeleton", "zipped"]
+    assert grades.set_index("submission").loc["reference", "score"] == 100
+    assert "logistic_regression.gradients" in grades.columns
+
+
+def test_the_active_sandbox_is_printed(graded):
+    _, done = graded
+    assert "sandbox:" in done.stderr
+
+
+def test_bad_paths_are_one_line_errors(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "nope"), "--out", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error:") and "Traceback" not in done.stderr
