@@ -10,7 +10,6 @@ and fail with "not submitted".
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -151,7 +150,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 def _read_capped(path: Path, limit: int = MAX_MODULE_BYTES) -> bytes:
     if path.is_symlink():  # it could point at the solutions or another student's work
         raise _Unreadable(f"{path.name} is a symbolic link; submit the file itself")
-    with io.open(path, "rb") as stream:
+    with open(path, "rb") as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise _Unreadable(f"{path.name} is larger than {limit // 2**20} MiB")

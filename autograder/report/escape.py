@@ -31,12 +31,14 @@ import re
 
 MAX_CHARS = 4000
 
+# An unterminated string sequence stops at the end of its line: a terminal would hide
+# everything after it, but a report should not lose the lines that follow.
 _ANSI = re.compile(
     r"""
       \x1b\[[0-?]*[ -/]*[@-~]               # CSI: colours, cursor movement, erase line/screen
     | \x9b[0-?]*[ -/]*[@-~]                 # the same with the 8-bit CSI introducer
-    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?    # OSC: window title, hyperlinks; ends with BEL or ST
-    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?         # DCS, SOS, PM, APC strings, ended by ST
+    | \x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?  # OSC: window title, hyperlinks; ends with BEL or ST
+    | \x1b[PX^_][^\x1b\n]*(?:\x1b\\)?       # DCS, SOS, PM, APC strings, ended by ST
     | \x1b[ -/]*[0-~]                       # any other escape sequence (charset, keypad, reset)
     """,
     re.VERBOSE,

@@ -87,7 +87,12 @@ def render_feedback(result: SubmissionResult) -> str:
         lines += ["## Leaderboard values", "", "| Name | Value |", "|---|---:|"]
         for entry in result.leaderboard:
             value = entry.get("value")
-            shown = f"{value:.6g}" if isinstance(value, float) else md_inline(str(value))
+            if value is None:
+                shown = "no value"
+            elif isinstance(value, float):
+                shown = f"{value:.6g}"
+            else:
+                shown = md_inline(str(value))
             lines.append(f"| {md_inline(str(entry.get('name', '')))} | {shown} |")
         lines.append("")
     return "\n".join(lines)

@@ -5,12 +5,12 @@ Columns: ``submission``, ``score``, ``max_score``, one column per graded functio
 value. Scores are written as numbers; a function or leaderboard value a submission does not
 have is an empty cell (read back as NaN).
 
-Rows are written as the results arrive, so a batch of any size needs only one result in
-memory. The columns are fixed before the first row: from ``functions``/``leaderboard`` when the
-caller knows them (the grading tests do), else from the first result that has any tests
-(results without tests, e.g. an unreadable notebook, are held until then). A later result
-with a function or leaderboard name outside those columns raises ``ValueError`` instead of
-silently dropping points; the old gradebook then stays as it was (the write is atomic).
+Streaming: the results are read once, one at a time, and never kept. Each row goes to an
+anonymous scratch file (one JSON object per line) while the set of column names grows; at the
+end the CSV is written from the scratch file, atomically. So a column first seen late (the
+first submissions crashed before any test ran, or had no leaderboard value) still gets its
+place, and the earlier rows an empty cell. ``functions``/``leaderboard`` put those columns
+first, in that order, even if no result has them.
 
 Every text cell goes through :func:`autograder.report.escape.csv_cell`, so a submission
 named ``=HYPERLINK(...)`` is stored as the text ``'=HYPERLINK(...)``. Read it with
@@ -21,76 +21,61 @@ named ``=HYPERLINK(...)`` is stored as the text ``'=HYPERLINK(...)``. Read it wi
 from __future__ import annotations
 
 import csv
+import json
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from autograder.grading.results import SubmissionResult
 from autograder.report.atomic import atomic_open
 from autograder.report.escape import csv_cell
 
 LEADERBOARD_PREFIX = "leaderboard."
+FIXED_COLUMNS = ("submission", "score", "max_score")
 
 
-def _columns_from(results: Iterable[SubmissionResult], functions: Sequence[str] | None,
-                  leaderboard: Sequence[str] | None) -> tuple[list[str], list[str], list[SubmissionResult]]:
-    """Fill in the columns the caller left out; returns them and the results read to find them."""
-    held: list[SubmissionResult] = []
-    if functions is None or leaderboard is None:
-        for result in results:
-            held.append(result)
-            if result.tests:
-                break
-    model = held[-1] if held and held[-1].tests else None
-    if functions is None:
-        functions = list(model.by_function()) if model else []
-    if leaderboard is None:
-        leaderboard = [str(entry["name"]) for entry in model.leaderboard] if model else []
-    return list(functions), list(leaderboard), held
-
-
-def _replay(held: list[SubmissionResult], rest: Iterable[SubmissionResult]) -> Iterable[SubmissionResult]:
-    # Pop the held results instead of chaining the list, so each is freed once written.
-    while held:
-        yield held.pop(0)
-    yield from rest
-
-
-def _row(result: SubmissionResult, functions: list[str], leaderboard: list[str]) -> list:
-    by_function = result.by_function()
-    unknown = [f for f in by_function if f not in functions]
-    values = {str(entry["name"]): entry.get("value") for entry in result.leaderboard}
-    unknown += [LEADERBOARD_PREFIX + name for name in values if name not in leaderboard]
-    if unknown:
-        raise ValueError(f"submission {result.name!r} has results for {', '.join(unknown)}, which are "
-                         "not gradebook columns; pass functions=/leaderboard= with every name")
-    row = [csv_cell(result.name), result.score, result.max_score]
-    row += [round(by_function[f][0], 6) if f in by_function else "" for f in functions]
-    row += [csv_cell(values.get(name)) for name in leaderboard]
-    return row
+def _cells(result: SubmissionResult) -> tuple[dict, dict]:
+    """``({function column: points}, {leaderboard column: value})`` of one result, CSV-ready."""
+    functions = {f: round(score, 6) for f, (score, _) in result.by_function().items()}
+    board = {LEADERBOARD_PREFIX + str(e.get("name", "")): csv_cell(e.get("value")) for e in result.leaderboard}
+    return functions, board
 
 
 def write_grades_csv(results: Iterable[SubmissionResult], path: str | os.PathLike,
-                     functions: Sequence[str] | None = None,
-                     leaderboard: Sequence[str] | None = None) -> int:
+                     functions: Sequence[str] = (), leaderboard: Sequence[str] = ()) -> int:
     """Write the gradebook of ``results`` to ``path``, atomically; returns the number of rows.
 
     Parameters
     ----------
     results : the submissions' results, in the order the rows should appear; any iterable,
-        consumed once
+        consumed once, one result at a time
     path : the CSV file to (re)place
-    functions : the ``module.function`` columns, in order; default: those of the first result
-        with tests
-    leaderboard : the leaderboard names, in order; default: those of that same result
+    functions : ``module.function`` columns to put first, in this order; functions that
+        appear only in the results follow in the order they are first seen
+    leaderboard : likewise for the leaderboard names (without the ``leaderboard.`` prefix)
     """
-    results = iter(results)
-    functions, leaderboard, held = _columns_from(results, functions, leaderboard)
-    header = ["submission", "score", "max_score", *functions, *(LEADERBOARD_PREFIX + n for n in leaderboard)]
+    path = Path(path)
+    # dicts as ordered sets of column names: the only thing that grows with the class.
+    function_columns = dict.fromkeys(functions)
+    board_columns = dict.fromkeys(LEADERBOARD_PREFIX + name for name in leaderboard)
     rows = 0
-    with atomic_open(path, "w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow([csv_cell(name) for name in header])
-        for result in _replay(held, results):
-            writer.writerow(_row(result, functions, leaderboard))
+    # An anonymous file (unlinked at once on Linux): nothing is left behind even on SIGKILL.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=path.parent) as scratch:
+        for result in results:
+            by_function, board = _cells(result)
+            function_columns.update(dict.fromkeys(by_function))
+            board_columns.update(dict.fromkeys(board))
+            row = {"submission": csv_cell(result.name), "score": result.score, "max_score": result.max_score,
+                   **by_function, **board}
+            scratch.write(json.dumps(row) + "\n")
             rows += 1
+        scratch.seek(0)
+        header = [*FIXED_COLUMNS, *function_columns, *board_columns]
+        with atomic_open(path, "w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow([csv_cell(name) for name in header])
+            for line in scratch:
+                row = json.loads(line)
+                writer.writerow([row.get(column, "") for column in header])
     return rows

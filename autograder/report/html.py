@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -121,16 +122,17 @@ class _Summary:
                 self._add_failure(test.name, test.output)
         for entry in result.leaderboard:
             self.board_orders.setdefault(str(entry.get("name", "")), entry.get("order", "desc"))
+        by_function = result.by_function()
         modules: dict[str, tuple[float, float]] = {}
-        for function, (score, max_score) in result.by_function().items():
+        for function, (score, max_score) in by_function.items():
             module = function.split(".", 1)[0]
             old_score, old_max = modules.get(module, (0.0, 0.0))
             modules[module] = (old_score + score, old_max + max_score)
             self.modules.setdefault(module)
         self.rows.append(_Row(
-            name=result.name, score=result.score, max_score=result.max_score,
+            name=one_line(result.name, max_chars=200), score=result.score, max_score=result.max_score,
             passed=sum(t.passed for t in result.tests), tests=len(result.tests), modules=modules,
-            below=[f for f, (s, m) in result.by_function().items() if s < m],
+            below=[f for f, (s, m) in by_function.items() if s < m],
             leaderboard={str(e.get("name", "")): e.get("value") for e in result.leaderboard},
         ))
 
@@ -163,7 +165,8 @@ def histogram_png(percents: list[float]) -> str:
     """A histogram of scores in percent (10 bins of 10 points), as a data URI."""
     fig = Figure(figsize=(6.4, 3.0), dpi=100, layout="constrained")
     ax = fig.subplots()
-    ax.hist(percents, bins=10, range=(0, 100), color=HISTOGRAM_COLOR, edgecolor="white", linewidth=1.5)
+    # Clipped so that bonus points (over 100%) fall in the top bin instead of off the chart.
+    ax.hist(np.clip(percents, 0, 100), bins=10, range=(0, 100), color=HISTOGRAM_COLOR, edgecolor="white", linewidth=1.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("score (% of the maximum)")
     ax.set_ylabel("submissions")
@@ -306,7 +309,7 @@ def _leaderboard_section(summary: _Summary) -> str:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 cells.append((f"{value:.6g}", True))
             else:
-                cells.append((_h("" if value is None else value, 60), True))
+                cells.append(("–" if value is None else _h(value, 60), True))
         rows.append(cells)
     direction = "lowest" if order == "asc" else "highest"
     head = [("Rank", True), ("Submission", False)] + [(_h(n, 60), True) for n in names]

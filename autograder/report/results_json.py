@@ -6,7 +6,8 @@ autograder_samples ``docs/specs.md`` and gradescope-autograders.readthedocs.io/e
 - top level: ``score`` (overrides the sum of the tests; we write that sum), ``execution_time``
   (seconds), ``output`` (submission-wide notes), ``stdout_visibility: "hidden"`` (whatever the
   grader printed stays for staff), ``tests`` and, when the submission has one, ``leaderboard``
-  (a list of ``{"name", "value", "order"?}``);
+  (a list of ``{"name", "value", "order"?}``; entries whose value is ``None`` or not finite
+  are left out);
 - each test: ``name``, ``score``, ``max_score``, ``status`` (``"passed"``/``"failed"``, so
   Gradescope does not have to guess from the scores), ``output`` (the message for the student)
   and ``visibility`` (``visible``, ``hidden``, ``after_due_date`` or ``after_published``).
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 from pathlib import Path
 
@@ -45,8 +47,14 @@ def _number(value: float, what: str) -> float:
     return value
 
 
-def _leaderboard_value(value: object) -> float | str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+def _has_value(value: object) -> bool:
+    return value is not None and not (isinstance(value, numbers.Real) and not math.isfinite(value))
+
+
+def _leaderboard_value(value: object) -> int | float | str:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Real):
         return _number(value, "a leaderboard value")
     return clean_text(str(value), max_chars=200)
 
@@ -78,9 +86,12 @@ def to_gradescope(result: SubmissionResult) -> dict:
         "extra_data": {"submission": clean_text(result.name, max_chars=300)},
         "tests": tests,
     }
-    if result.leaderboard:
+    # An entry without a value (the submission's training gave nothing usable) is left out:
+    # Gradescope ranks numbers and strings, and a missing entry is what "no value" means there.
+    entries = [entry for entry in result.leaderboard if _has_value(entry.get("value"))]
+    if entries:
         board = []
-        for entry in result.leaderboard:
+        for entry in entries:
             item = {"name": clean_text(str(entry["name"]), max_chars=100),
                     "value": _leaderboard_value(entry["value"])}
             if entry.get("order") in LEADERBOARD_ORDERS:

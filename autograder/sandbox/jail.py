@@ -1,41 +1,64 @@
 """How a child is confined: the command that starts it and the limits the kernel enforces.
 
-Two setups, chosen once per process by :func:`isolation`:
+Three setups; :func:`isolation` picks the strongest one that works on this machine, once per
+process, by starting a real child in it:
 
-- ``bwrap`` (bubblewrap works here): new PID, network, IPC and UTS namespaces; the whole file
-  system read-only; /tmp, the home directory, the kit (solutions and tests), the output folder
-  and the submissions hidden behind empty tmpfs mounts; only the scratch directory writable.
-  As root the child then drops to ``nobody``; unprivileged, bubblewrap maps the user into a
-  user namespace. The PID namespace dies with its first process, so nothing outlives a child.
-- ``plain`` (no bubblewrap): a new session and the limits below; processes that detach are
-  found by an environment tag and killed. Files readable by the grader stay readable and the
-  network stays reachable: the README says so and ``grade`` prints it.
+- ``bwrap`` in a user namespace (bubblewrap run unprivileged; as root it is started as
+  ``nobody``): new user, PID, network, IPC, UTS and cgroup namespaces, and no further user
+  namespaces inside (``--disable-userns``).
+- ``bwrap`` privileged (root, where unprivileged user namespaces are off, or the interpreter
+  lives where ``nobody`` cannot reach it): the same namespaces but the user's, and the child
+  drops to ``nobody`` with ``setpriv`` (no capabilities, no new privileges).
+- ``plain`` (no usable bubblewrap): a new session, the limits below, and, as root, ``nobody``
+  when ``nobody`` can run the interpreter. Nothing is hidden and the network is reachable.
 
-Both: ``python -I`` (no user site, no PYTHON* variables, no script directory on sys.path), an
-environment built from scratch, bytecode never written (``-B``) nor read from the scratch
-directory (``-X pycache_prefix``), and rlimits on CPU time, address space, file size, open
-files and core dumps. Wall time is the parent's to enforce (see ``client``).
+In both ``bwrap`` setups the whole file system is read-only; /tmp, /run, the home folder, the
+kit (solutions and tests), the output folder and the submissions are hidden behind empty
+read-only tmpfs mounts; the only writable place is the child's work folder, a tmpfs of
+``Limits.scratch_bytes`` that dies with the sandbox; the PID namespace dies with its first
+process, so nothing the child starts outlives it.
+
+In ``plain`` the first process is a child subreaper (``python jail.py reap -- COMMAND``): every
+process the child starts stays its descendant, even after ``setsid`` and a double fork, and is
+killed when the child ends; processes are also found by an environment tag.
+
+Always: ``python -I -B`` (no user site, no PYTHON* variables, no script directory on sys.path,
+no bytecode written), an environment built from scratch, student modules compiled from their
+source (``child.py``: no bytecode cache is read for them), and rlimits on CPU time, address
+space, file size (the output log included), open files, processes and core dumps, which the
+child sets on itself before it loads any student code. Wall time is the parent's to enforce
+(see ``client``).
+
+This file only imports the standard library: plain mode runs it as the reaper with ``-S``.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 NOBODY = 65534
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+ENV_PREFIX = "AUTOGRADER_"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one submission's child."""
+    """Resource limits of one submission's child.
+
+    Each can be set for a whole run by an environment variable named after it:
+    ``AUTOGRADER_CALL_SECONDS=5``, ``AUTOGRADER_SUBMISSION_SECONDS=60``... (see
+    :meth:`from_environment`).
+    """
 
     call_seconds: float = 30.0  # wall time of one call, callbacks included
     submission_seconds: float = 300.0  # wall time of all of a submission's calls
@@ -44,7 +67,33 @@ class Limits:
     memory_bytes: int = 2 * 2**30  # address space (RLIMIT_AS)
     file_bytes: int = 16 * 2**20  # largest file, the output log included (RLIMIT_FSIZE)
     open_files: int = 64  # RLIMIT_NOFILE
-    processes: int = 64  # RLIMIT_NPROC, only where it applies (not for root)
+    processes: int = 64  # processes the child may add (RLIMIT_NPROC), not for a child running as root
+    scratch_bytes: int = 64 * 2**20  # size of the writable work folder (bwrap setups only)
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Limits:
+        """The defaults, overridden by ``AUTOGRADER_<FIELD>`` variables (e.g. ``AUTOGRADER_CALL_SECONDS``).
+
+        Raises ``UserError`` for a value that is not a positive number.
+        """
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in fields(cls):
+            name = ENV_PREFIX + field.name.upper()
+            if name not in environ:
+                continue
+            text = environ[name].strip()
+            try:
+                value = float(text) if field.type == "float" else int(text)
+            except ValueError:
+                value = None
+            if value is None or not value > 0:
+                from autograder.errors import UserError  # lazily: the reaper runs this file without site
+
+                kind = "number of seconds" if field.type == "float" else "integer"
+                raise UserError(f"{name}={text!r}: expected a positive {kind}")
+            values[field.name] = value
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -52,58 +101,163 @@ class Isolation:
     mode: str  # "bwrap" or "plain"
     guarantees: tuple[str, ...]
     missing: tuple[str, ...]
+    userns: bool = False  # bwrap runs in a user namespace it creates
+    nobody: bool = False  # the child runs as the user nobody (the grader runs as root)
 
     def summary(self) -> str:
         lines = [f"sandbox: {self.mode}"] + [f"  + {g}" for g in self.guarantees]
         return "\n".join(lines + [f"  - {m}" for m in self.missing])
 
 
+@dataclass(frozen=True)
+class _Setup:
+    mode: str
+    userns: bool
+    nobody: bool
+
+
 COMMON = (
-    "a fresh scratch directory holding only the submission's three modules",
-    "isolated interpreter (python -I -B), scrubbed environment, bytecode cache redirected",
-    "limits on CPU time, wall time per call and per submission, memory, file size, open files, output",
+    "a fresh work folder holding only the submission's three modules",
+    "isolated interpreter (python -I -B), scrubbed environment, student modules compiled from source "
+    "(no bytecode cache read or written)",
+    "limits on CPU time, wall time per call and per submission, memory, file size and output, open files",
 )
 
 
 @functools.cache
 def isolation() -> Isolation:
-    """The strongest setup this machine allows (``AUTOGRADER_SANDBOX=plain`` forces plain)."""
+    """The strongest setup this machine allows (``AUTOGRADER_SANDBOX=plain`` forces plain,
+    ``AUTOGRADER_SANDBOX=bwrap`` fails unless bubblewrap works)."""
     wanted = os.environ.get("AUTOGRADER_SANDBOX", "auto")
-    if wanted != "plain" and shutil.which("bwrap") and _bwrap_works():
-        extra = ["no network (own network namespace)",
-                 "own PID namespace: every process it starts is killed with it",
-                 "read-only file system; kit, solutions, tests, outputs and other submissions hidden"]
-        if os.geteuid() == 0:
-            extra.append("runs as the unprivileged user nobody")
-        return Isolation("bwrap", COMMON + tuple(extra), ())
+    if wanted not in ("auto", "bwrap", "plain"):
+        raise RuntimeError(f"AUTOGRADER_SANDBOX={wanted!r}: expected auto, bwrap or plain")
+    root = os.geteuid() == 0
+    if wanted != "plain" and shutil.which("bwrap") and (not root or shutil.which("setpriv")):
+        candidates = [_Setup("bwrap", userns=True, nobody=root)]
+        if root:
+            candidates.append(_Setup("bwrap", userns=False, nobody=True))
+        for setup in candidates:
+            nested = _probe(setup)
+            if nested is not None:
+                return _describe(setup, nested_userns=nested)
     if wanted == "bwrap":
         raise RuntimeError("AUTOGRADER_SANDBOX=bwrap, but bubblewrap is missing or cannot run here")
-    missing = ["network reachable (install bubblewrap to cut it)",
-               "files readable by the grader stay readable to student code",
-               "detached processes are found by an environment tag, not a PID namespace"]
-    if os.geteuid() == 0:
-        missing.append("runs as root: student code keeps the grader's privileges")
-    return Isolation("plain", COMMON, tuple(missing))
+    setup = _Setup("plain", userns=False, nobody=False)
+    if root and shutil.which("setpriv"):
+        dropped = _Setup("plain", userns=False, nobody=True)
+        if _probe(dropped) is not None:
+            setup = dropped
+    return _describe(setup, nested_userns=True)
 
 
-def command(harness: Path, scratch: Path, work: Path, hide: tuple[Path, ...]) -> list[str]:
-    """The argv that starts ``child.py`` confined to ``scratch``."""
-    python = [sys.executable, "-I", "-B", "-X", f"pycache_prefix={scratch / 'pycache'}",
-              str(harness / "child.py"), str(scratch / "output.log")]
-    if isolation().mode == "plain":
-        return python
-    return _bwrap_prefix(scratch, work, hide) + ["--"] + _drop_privileges() + python
+def _describe(setup: _Setup, nested_userns: bool) -> Isolation:
+    guarantees, missing = list(COMMON), []
+    if setup.mode == "bwrap":
+        guarantees += [
+            "no network (own network namespace)",
+            "own PID namespace: every process it starts is killed with it",
+            "read-only file system; kit, solutions, tests, outputs, other submissions, /tmp, /run and "
+            "the home folder hidden",
+            f"writable space: its work folder only, at most {Limits().scratch_bytes // 2**20} MiB by default, "
+            "gone with the sandbox",
+        ]
+        if setup.userns:
+            guarantees.append("no further user namespaces inside (bwrap --disable-userns)")
+        elif nested_userns:
+            missing.append("student code may create user namespaces (the kernel allows it to everyone; "
+                           "no effect outside the sandbox)")
+    else:
+        guarantees.append("every process it starts is killed with it (child subreaper, environment tag)")
+        missing += ["network reachable (install bubblewrap to cut it)",
+                    "files readable by " + ("nobody" if setup.nobody else "the grader's user")
+                    + " stay readable to student code (solutions, tests, other submissions)",
+                    "student code can write wherever " + ("nobody" if setup.nobody else "the grader's user")
+                    + " can (each file capped, not their number)"]
+    if setup.nobody:
+        guarantees.append("runs as the unprivileged user nobody, at most "
+                          f"{Limits().processes} more processes")
+    elif os.geteuid() == 0:
+        missing.append("runs as root: student code keeps the grader's privileges "
+                       "(nobody cannot run this Python interpreter)")
+    else:
+        guarantees.append(f"at most {Limits().processes} more processes")
+    return Isolation(setup.mode, tuple(guarantees), tuple(missing), userns=setup.userns, nobody=setup.nobody)
 
 
-def _bwrap_prefix(scratch: Path, work: Path, hide: tuple[Path, ...]) -> list[str]:
-    root = os.geteuid() == 0
-    namespaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"] if root else ["--unshare-all"]
-    args = ["bwrap", "--die-with-parent", "--new-session", *namespaces,
-            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    hidden = {Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path.home()}
-    hidden |= {p.resolve() for p in hide}
-    hidden = {p for p in hidden if p.is_dir()}
-    for path in sorted(hidden):
+# -- the command ---------------------------------------------------------------------------
+def layout(scratch: Path) -> tuple[Path, Path, Path]:
+    """``(harness, src, work)`` folders of a scratch directory: the harness files, the submitted
+    modules as written by the grader, and the child's working directory."""
+    return scratch / "harness", scratch / "src", scratch / "work"
+
+
+def command(scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits) -> list[str]:
+    """The argv that starts ``child.py`` confined to ``scratch`` (prepared by :func:`prepare`)."""
+    setup = _current_setup()
+    harness, _, work = layout(scratch)
+    python = [sys.executable, "-I", "-B", str(harness / "child.py"), str(work / "output.log"),
+              _limits_argument(limits, setup)]
+    return _argv(setup, scratch, modules, hide, limits, python)
+
+
+def prepare(scratch: Path, sources: dict[str, bytes], harness_files: tuple[Path, ...]) -> None:
+    """Write a fresh harness and the modules into ``scratch``, readable by the child's user."""
+    setup = _current_setup()
+    harness, src, work = layout(scratch)
+    for folder in (harness, src, work):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(mode=0o755)
+        folder.chmod(0o755)
+    for path in harness_files:
+        shutil.copyfile(path, harness / path.name)
+        (harness / path.name).chmod(0o644)
+    for name, data in sources.items():
+        (src / f"{name}.py").write_bytes(data)
+        (src / f"{name}.py").chmod(0o644)
+    if setup.mode == "plain":  # no tmpfs: the work folder is a copy on disk, its owner the child's user
+        for name in sources:
+            shutil.copyfile(src / f"{name}.py", work / f"{name}.py")
+        if setup.nobody:
+            for path in [work, *work.iterdir()]:
+                os.chown(path, NOBODY, NOBODY)
+
+
+def _current_setup() -> _Setup:
+    iso = isolation()
+    return _Setup(iso.mode, iso.userns, iso.nobody)
+
+
+def _argv(setup: _Setup, scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits,
+          python: list[str]) -> list[str]:
+    if setup.mode == "plain":
+        reaper = [sys.executable, "-I", "-S", "-B", str(Path(__file__).resolve()), "reap", "--"]
+        return reaper + (_setpriv(pdeathsig=True) if setup.nobody else []) + python
+    bwrap = _bwrap(setup, scratch, modules, hide, limits)
+    if setup.userns:  # bubblewrap itself runs as the child's user
+        return (_setpriv(pdeathsig=True, caps=False) if setup.nobody else []) + bwrap + ["--"] + python
+    return bwrap + ["--"] + _setpriv(pdeathsig=False) + python
+
+
+def _setpriv(pdeathsig: bool, caps: bool = True) -> list[str]:
+    """Become nobody: no groups, no capabilities, no way to gain privileges back."""
+    args = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    if caps:
+        args += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    # A change of user clears the parent-death signal: set it again, so it dies with the grader.
+    return args + (["--pdeathsig", "SIGKILL"] if pdeathsig else [])
+
+
+def _bwrap(setup: _Setup, scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...],
+           limits: Limits) -> list[str]:
+    harness, src, work = layout(scratch)
+    args = ["bwrap", "--die-with-parent", "--new-session"]
+    if setup.userns:
+        args += ["--unshare-all", "--unshare-user", "--disable-userns"]
+    else:
+        args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    hidden = hidden_paths(hide)
+    for path in hidden:
         args += ["--perms", "0755", "--tmpfs", str(path)]
     # Python itself may live under a hidden folder (a home directory, a venv in the kit): show it again.
     for prefix in sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}):
@@ -113,49 +267,74 @@ def _bwrap_prefix(scratch: Path, work: Path, hide: tuple[Path, ...]) -> list[str
                 if any(h in parent.parents for h in cover):
                     args += ["--perms", "0755", "--dir", str(parent)]
             args += ["--ro-bind", str(prefix), str(prefix)]
-    return args + ["--bind", str(scratch), str(scratch), "--chdir", str(work)]
+    args += ["--ro-bind", str(harness), str(harness)]
+    # The only writable place: a size-capped tmpfs, owned by the child's user (0700) in a user
+    # namespace; as root the child is nobody in a root-owned mount, hence sticky and world-writable.
+    args += ["--size", str(limits.scratch_bytes), "--perms", "0700" if setup.userns else "01777",
+             "--tmpfs", str(work)]
+    for name in modules:
+        args += ["--ro-bind", str(src / f"{name}.py"), str(work / f"{name}.py")]
+    # Last, once every mount point below them exists: the hiding tmpfs and /dev become read-only.
+    for path in [*hidden, Path("/dev")]:
+        args += ["--remount-ro", str(path)]
+    return args + ["--chdir", str(work)]
 
 
-def _drop_privileges() -> list[str]:
-    if os.geteuid() != 0:
-        return []
-    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+def hidden_paths(hide: tuple[Path, ...] = ()) -> list[Path]:
+    """Folders a bwrap child must not see: temporary files, sockets, the home folder, ``hide``."""
+    candidates = {Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run"), Path("/var/run"),
+                  Path(tempfile.gettempdir()), Path.home(), *hide}
+    resolved = set()
+    for path in candidates:
+        try:
+            path = Path(path).resolve()
+        except OSError:
+            continue
+        if path.is_dir() and path != Path("/"):
+            resolved.add(path)
+    # Keep only the outermost: a tmpfs over a folder hides everything below it already.
+    return sorted(p for p in resolved if not any(q in p.parents for q in resolved))
 
 
-def prepare_scratch(writable: list[Path]) -> None:
-    """Let the child's user write these paths (its work folder and output log), nothing else."""
-    if isolation().mode == "bwrap" and os.geteuid() == 0:
-        for top in writable:
-            for path in [top, *top.rglob("*")]:
-                os.chown(path, NOBODY, NOBODY)
+def _limits_argument(limits: Limits, setup: _Setup) -> str:
+    """The rlimits the child sets on itself, as ``name=value`` pairs."""
+    pairs = {"cpu": limits.cpu_seconds, "as": limits.memory_bytes, "fsize": limits.file_bytes,
+             "nofile": limits.open_files, "core": 0}
+    runs_as_root = os.geteuid() == 0 and not setup.nobody
+    if not runs_as_root:
+        # RLIMIT_NPROC counts every process of the user in its user namespace: inside bwrap's own
+        # namespace that is the sandbox only; elsewhere, add what the user already runs.
+        uid = NOBODY if setup.nobody else os.getuid()
+        pairs["nproc"] = limits.processes + (0 if setup.userns else count_processes(uid))
+    return ",".join(f"{k}={int(v)}" for k, v in pairs.items())
 
 
-def preexec(limits: Limits):
-    """Runs in the forked child before ``exec``: set the rlimits, die with the parent."""
-
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if nproc:
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-        _die_with_parent()
-
-    # RLIMIT_NPROC counts every process of the user and root ignores it; the PID namespace
-    # bounds bwrap's children instead, so it only applies to an unprivileged plain child.
-    nproc = isolation().mode == "plain" and os.geteuid() != 0
-    return apply
+def count_processes(uid: int) -> int:
+    """How many processes (threads count for RLIMIT_NPROC) the user ``uid`` runs now."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields_ = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        try:
+            if int(fields_["Uid"].split()[0]) == uid:
+                total += int(fields_.get("Threads", "1").strip() or 1)
+        except (KeyError, ValueError, IndexError):
+            continue
+    return total
 
 
 def environment(scratch: Path, tag: str) -> dict[str, str]:
     """Everything the child's environment holds; nothing is inherited."""
+    work = layout(scratch)[2]
     return {
         "PATH": "/usr/bin:/bin",
-        "HOME": str(scratch),
-        "TMPDIR": str(scratch),
+        "HOME": str(work),
+        "TMPDIR": str(work),
         "LANG": "C.UTF-8",
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
@@ -165,33 +344,146 @@ def environment(scratch: Path, tag: str) -> dict[str, str]:
     }
 
 
-def kill_tagged(tag: str) -> None:
-    """Kill every process whose environment carries ``tag`` (plain mode's detached children)."""
+# -- killing -------------------------------------------------------------------------------
+def kill_tagged(tag: str, rounds: int = 5) -> int:
+    """Kill every process whose environment carries ``tag``; returns how many were found.
+
+    Scans until a scan finds none (a process forked during one scan is caught by the next).
+    """
     needle = f"AUTOGRADER_CHILD={tag}".encode()
+    found = 0
+    for _ in range(rounds):
+        hits = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                if needle in (entry / "environ").read_bytes().split(b"\0"):
+                    os.kill(int(entry.name), signal.SIGKILL)
+                    hits += 1
+            except (OSError, ValueError):
+                continue
+        found += hits
+        if not hits:
+            break
+    return found
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc/*/stat)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                os.kill(int(entry.name), signal.SIGKILL)
-        except (OSError, ValueError):
+            stat = (entry / "stat").read_bytes()
+        except OSError:
             continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
+        rest = stat[stat.rfind(b")") + 2:].split()
+        if len(rest) > 1 and rest[1] == str(pid).encode():
+            found.append(int(entry.name))
+    return found
 
 
-def _die_with_parent() -> None:
+class _Stop(Exception):
+    pass
+
+
+def _stop(signum, frame) -> None:
+    raise _Stop
+
+
+def reap(argv: list[str]) -> int:
+    """Plain mode's first process: run ``argv`` as a child subreaper, kill everything below at the end.
+
+    Every orphan among the command's descendants is re-parented to this process, so when the
+    command ends, or on SIGTERM from the grader, all that is left below is killed. Exits with
+    the command's status (``128 + signal`` if a signal ended it).
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the grader died: clean up as asked
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _bwrap_works() -> bool:
-    with tempfile.TemporaryDirectory() as scratch:
-        probe = _bwrap_prefix(Path(scratch), Path(scratch), ()) + ["--"] + _drop_privileges()
-        probe += [sys.executable, "-I", "-S", "-c", "import sys"]
+        pid = os.fork()
+    except OSError:
+        return 126
+    if pid == 0:
         try:
-            return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    # Only the command talks to the grader: let go of the pipes, so its death reads as end-of-file.
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    status = None
+    try:
+        while status is None:
+            done, code = os.waitpid(-1, 0)
+            if done == pid:
+                status = code
+    except (_Stop, ChildProcessError):
+        pass
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    kill_descendants()
+    if status is None:
+        return 128 + signal.SIGKILL
+    return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def kill_descendants(seconds: float = 5.0) -> None:
+    """Kill every process below this one (a subreaper): until ``waitpid`` says none is left."""
+    me, deadline = os.getpid(), time.monotonic() + seconds
+    while True:
+        for child in children_of(me):
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:  # no child at all: as a subreaper, no descendant either
+            return
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.005)
+
+
+# -- probing -------------------------------------------------------------------------------
+_PROBE = ("import ctypes, numpy\n"
+          "print('nested' if ctypes.CDLL(None).unshare(0x10000000) == 0 else 'flat')\n")
+
+
+def _probe(setup: _Setup) -> bool | None:
+    """Start a real child in ``setup``: None if it fails, else whether it could make a user namespace."""
+    with tempfile.TemporaryDirectory(prefix="autograder-probe-") as folder:
+        scratch = Path(folder)
+        scratch.chmod(0o755)
+        harness, src, work = layout(scratch)
+        for path in (harness, src, work):
+            path.mkdir(mode=0o755)
+        if setup.mode == "plain" and setup.nobody:
+            os.chown(work, NOBODY, NOBODY)
+        python = [sys.executable, "-I", "-B", "-c", _PROBE]
+        argv = _argv(setup, scratch, (), (), Limits(), python)
+        try:
+            done = subprocess.run(argv, capture_output=True, timeout=60, cwd=work, stdin=subprocess.DEVNULL,
+                                  env=environment(scratch, "probe"), start_new_session=True)
         except (OSError, subprocess.SubprocessError):
-            return False
+            return None
+        answer = done.stdout.decode(errors="replace").split()
+        if done.returncode != 0 or not answer or answer[-1] not in ("nested", "flat"):
+            return None
+        return answer[-1] == "nested"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 3 and sys.argv[1] == "reap" and sys.argv[2] == "--":
+        sys.exit(reap(sys.argv[3:]))
+    sys.exit("usage: python jail.py reap -- COMMAND...")

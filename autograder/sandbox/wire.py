@@ -13,6 +13,7 @@ and numpy.
 from __future__ import annotations
 
 import json
+import math
 import os
 import select
 import struct
@@ -129,7 +130,7 @@ def _array(tag: dict, blobs: list[bytes]) -> np.ndarray:
     data = blobs[int(tag["i"])]
     if dtype.kind not in SAFE_KINDS or dtype.fields or min(shape, default=0) < 0 or len(shape) > 32:
         raise ValueError("unsupported array")
-    if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+    if len(data) != dtype.itemsize * math.prod(shape):
         raise ValueError("array size does not match its shape")
     return np.frombuffer(data, dtype=dtype).reshape(shape).copy()  # a writable array of its own
 

@@ -1,0 +1,905 @@
+"""Hyperparameter sweeps: run a submission's own ``gradient_descent`` over a grid, in the sandbox.
+
+A sweep takes a submission (its three modules), a task (`autograder.datasets`) and one grid per
+hyperparameter, runs every configuration of the grid through the submission's
+``gradient_descent`` on the training split, and returns a table with one row per configuration.
+
+What runs where
+---------------
+The submission's code runs in the same sandbox as grading, and it is the submission's code
+alone: its ``gradient_descent``, the ``loss``/``gradients``/``step`` it calls and its optimizer
+classes (nothing is swapped for a reference in the table's runs). The child returns
+``(theta, history)``; every number in the table is then computed here, by trusted code, from
+the θ it returned: the loss (mean NLL, or ``½ MSE`` for the linear task), accuracy (``p ≥ 0.5``,
+i.e. ``z = x·θ ≥ 0``) or MSE and ``R² = 1 − SS_res / SS_tot``, on the training and the
+validation split. Only ``epochs_to_target`` reads the submission's own ``history`` (its
+``loss`` after each epoch): the first epoch ``k`` with ``history[k] ≤ target_loss``.
+
+A run has *diverged* when its θ or history is not finite, or when its training loss ends above
+the loss at θ = 0 where it started (a step too large for the valley); it is reported, never
+raised. A configuration whose code raises, crashes, hangs or returns something malformed gives
+a row whose ``status`` says so (``failed: ...``), and the rest of the sweep goes on.
+
+The validation curve
+--------------------
+``gradient_descent`` returns only the final θ, and running it epoch by epoch would draw a
+different permutation sequence, so the per-epoch validation loss of the learning curves comes
+from a second, *recording* run of the same configuration (at most ``curves`` of them, the best
+by validation loss): the submission's ``loss`` is swapped, for that run only, for a callback
+that records the θ it is asked about (the contract calls ``loss`` on the training data at the
+start and after every epoch) and answers with the trusted loss. Gradients, steps and optimizer
+are still the submission's, so the trajectory is the one the table measured; the recording is
+used only if it holds exactly ``epochs + 1`` θ and ends at the table run's θ, bit for bit.
+
+Selection
+---------
+The best configuration is the ``ok`` row with the lowest validation loss (the first one on a
+tie); only it is evaluated on the test split, once, beside scikit-learn's exact model fitted on
+the same training split (`autograder.grading.baselines`). The same grid and seeds give the same
+table, whatever ``jobs`` is (only ``wall_time`` differs).
+
+Speed
+-----
+Configurations go through a few long-lived children: ``jobs`` sandboxes, one per joblib worker
+(threads: the work happens in the children, the threads only wait on pipes), each taking the
+next configuration from a shared queue, so no configuration pays for a process start.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from autograder.datasets import TASKS, Task, load_task
+from autograder.errors import UserError
+from autograder.grading.baselines import baseline, mean_nll
+from autograder.sandbox import jail
+from autograder.sandbox.client import RemoteObject, Sandbox, Student
+from autograder.sandbox.errors import MissingName, NotImplementedYet, StudentError, TimedOut
+from autograder.sandbox.jail import Limits
+from autograder.submission import read_submission
+
+STEP = "step"
+# The contract's optimizers and their hyperparameters with defaults (CONTRACT.md section 5).
+OPTIMIZERS: dict[str, dict[str, float]] = {
+    "SGD": {"lr": 0.01},
+    "Momentum": {"lr": 0.01, "momentum": 0.9},
+    "Nesterov": {"lr": 0.01, "momentum": 0.9},
+    "AdaGrad": {"lr": 0.01, "eps": 1e-7},
+    "RMSprop": {"lr": 0.01, "decay_rate": 0.99, "eps": 1e-7},
+    "Adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+}
+SIX = tuple(OPTIMIZERS)
+DEFAULT_LR = "default"
+FULL = "full"
+MODULE_OF = {"logistic": "logistic_regression", "digits": "logistic_regression", "linear": "linear_regression"}
+TARGET_FACTOR = 1.01  # default target: 1 % above scikit-learn's optimum of the training loss
+
+ACCEPTED = {
+    "lr": "accepted: positive numbers such as 0.1 or 1e-3, or 'default' (each optimizer's own "
+          "default learning rate; the task's for step)",
+    "batch_size": "accepted: positive integers (1 = SGD, k = mini-batch) or 'full' (BGD: all training rows)",
+    "epochs": "accepted: positive integers",
+    "seed": "accepted: integers ≥ 0",
+    "optimizer": f"accepted: {STEP}, {', '.join(SIX)}, each optionally with hyperparameters, "
+                 "e.g. 'Adam(lr=0.01, beta1=0.8)'",
+}
+
+# The classic comparison (Deep Learning from Scratch, ch. 6): f(x, y) = x²/20 + y² from (−7, 2),
+# 30 steps, each optimizer with the step size that shows its character; Nesterov and RMSprop
+# are not in the book's script and take 0.1.
+TOY_START = (-7.0, 2.0)
+TOY_STEPS = 30
+TOY_SETTINGS: dict[str, dict[str, float]] = {
+    "SGD": {"lr": 0.95}, "Momentum": {"lr": 0.1}, "Nesterov": {"lr": 0.1},
+    "AdaGrad": {"lr": 1.5}, "RMSprop": {"lr": 0.1}, "Adam": {"lr": 0.3},
+}
+
+
+def toy_function(x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray | float:
+    """``f(x, y) = x²/20 + y²``: a long, narrow valley along x, its minimum at (0, 0)."""
+    return x**2 / 20 + y**2
+
+
+def toy_gradient(point: np.ndarray) -> np.ndarray:
+    """``∇f = (x/10, 2y)``."""
+    return np.array([point[0] / 10, 2 * point[1]])
+
+
+# -- the grid ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration of the grid.
+
+    ``optimizer`` is ``"step"`` (plain ``theta − lr·g``) or an optimizer class; ``lr`` is the
+    learning rate actually used (the optimizer's ``lr`` for a class); ``hyperparameters`` are
+    the class's other ones, as given; ``batch_size`` None is the full batch (BGD).
+    """
+
+    optimizer: str
+    lr: float
+    batch_size: int | None
+    epochs: int
+    seed: int
+    hyperparameters: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def optimizer_label(self) -> str:
+        """``step``, ``Adam`` or ``Momentum(momentum=0.5)``: the optimizer without its lr."""
+        if not self.hyperparameters:
+            return self.optimizer
+        return f"{self.optimizer}({', '.join(f'{k}={v:g}' for k, v in self.hyperparameters)})"
+
+    @property
+    def batch_label(self) -> str | int:
+        return FULL if self.batch_size is None else self.batch_size
+
+    def describe(self) -> str:
+        return (f"{self.optimizer_label}, lr={self.lr:g}, batch_size={self.batch_label}, "
+                f"epochs={self.epochs}, seed={self.seed}")
+
+    def constructor_kwargs(self) -> dict[str, float]:
+        return {"lr": self.lr, **dict(self.hyperparameters)}
+
+    def gradient_descent_kwargs(self) -> dict:
+        return {"lr": self.lr, "epochs": self.epochs, "batch_size": self.batch_size, "seed": self.seed}
+
+
+def build_grid(task: Task, lr=None, batch_size=None, epochs=None, optimizer=None, seed=None) -> list[Config]:
+    """Every combination of the grids, in the order optimizer, batch size, lr, epochs, seed.
+
+    Each grid is a value or a list of values; None means the task's default (``task.defaults``;
+    ``step``; seed 0). An optimizer given its own ``lr`` ignores the lr grid, so combinations
+    that come out identical are kept once. Bad values raise a one-line `UserError`.
+    """
+    lrs = _grid("lr", lr, [DEFAULT_LR], _parse_lr)
+    sizes = _grid("batch_size", batch_size, [task.defaults["batch_size"]], _parse_batch_size)
+    epoch_counts = _grid("epochs", epochs, [task.defaults["epochs"]], lambda v: _parse_int("epochs", v, 1))
+    optimizers = _grid("optimizer", optimizer, [STEP], _parse_optimizer)
+    seeds = _grid("seed", seed, [0], lambda v: _parse_int("seed", v, 0))
+    configs = []
+    for (name, hyper), size, lr_value, epochs_value, seed_value in itertools.product(
+            optimizers, sizes, lrs, epoch_counts, seeds):
+        hyper = dict(hyper)
+        if "lr" in hyper:
+            rate = hyper.pop("lr")
+        elif lr_value == DEFAULT_LR:
+            rate = task.defaults["lr"] if name == STEP else OPTIMIZERS[name]["lr"]
+        else:
+            rate = lr_value
+        configs.append(Config(name, float(rate), size, epochs_value, seed_value, tuple(hyper.items())))
+    return list(dict.fromkeys(configs))
+
+
+def _grid(name: str, value, default: list, parse: Callable) -> list:
+    if value is None:
+        return [parse(v) for v in default]
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        value = [value]
+    items = list(value)
+    if not items:
+        raise UserError(f"{name}: the grid is empty; give at least one value ({ACCEPTED[name]})")
+    return [parse(v) for v in items]
+
+
+def _parse_lr(value) -> float | str:
+    if isinstance(value, str) and value.strip().lower() == DEFAULT_LR:
+        return DEFAULT_LR
+    number = _number(value)
+    if number is None:
+        raise UserError(f"lr: {value!r} is not a number; {ACCEPTED['lr']}")
+    if not (math.isfinite(number) and number > 0):
+        raise UserError(f"lr: {value!r} is not a positive, finite number; {ACCEPTED['lr']}")
+    return number
+
+
+def _parse_batch_size(value) -> int | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in (FULL, "none", "all")):
+        return None
+    return _parse_int("batch_size", value, 1)
+
+
+def _parse_int(name: str, value, minimum: int) -> int:
+    number = _number(value)
+    if number is None or not math.isfinite(number) or number != int(number) or number < minimum:
+        raise UserError(f"{name}: {value!r} is not accepted; {ACCEPTED[name]}")
+    return int(number)
+
+
+def _number(value) -> float | None:
+    """``value`` as a float when it is a real number or a string of one; else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+_SPEC = re.compile(r"^\s*(\w+)\s*(?:\((.*)\))?\s*$", re.DOTALL)
+
+
+def _parse_optimizer(spec) -> tuple[str, tuple[tuple[str, float], ...]]:
+    """``"step"``, ``"Adam"`` or ``"Adam(lr=0.01, beta1=0.8)"`` → (name, hyperparameters)."""
+    match = _SPEC.match(spec) if isinstance(spec, str) else None
+    if not match:
+        raise UserError(f"optimizer: {spec!r} is not accepted; {ACCEPTED['optimizer']}")
+    word, arguments = match.group(1), match.group(2)
+    names = {n.lower(): n for n in (STEP, *SIX)}
+    if word.lower() not in names:
+        raise UserError(f"optimizer: unknown optimizer {word!r}; {ACCEPTED['optimizer']}")
+    name = names[word.lower()]
+    if name == STEP:
+        if arguments and arguments.strip():
+            raise UserError(f"optimizer: {spec!r}: step takes no hyperparameters (its learning rate is the lr grid)")
+        return STEP, ()
+    hyper: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in (arguments or "").split(","))):
+        key, sep, text = (s.strip() for s in part.partition("="))
+        if not sep or key not in OPTIMIZERS[name]:
+            raise UserError(f"optimizer: {spec!r}: {name} has no hyperparameter {key!r}; "
+                            f"accepted: {', '.join(f'{k}=<number>' for k in OPTIMIZERS[name])}")
+        number = _number(text)
+        if number is None or not math.isfinite(number):
+            raise UserError(f"optimizer: {spec!r}: {name}'s {key} must be a finite number, got {text!r}")
+        hyper[key] = number
+    if "lr" in hyper and hyper["lr"] <= 0:
+        raise UserError(f"optimizer: {spec!r}: {name}'s lr must be positive")
+    return name, tuple(hyper.items())
+
+
+# -- trusted metrics -----------------------------------------------------------------------
+
+def evaluate(kind: str, X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> dict[str, float]:
+    """The metrics of ``theta`` on one split, computed here (never by student code).
+
+    Classification: ``loss`` = mean NLL ``(1/n) Σ [log(1 + e^{z}) − y z]`` and ``accuracy`` =
+    share of rows with ``(z ≥ 0) == (y = 1)`` (p ≥ 0.5). Regression: ``loss`` = ``½ MSE``,
+    ``mse`` and ``r2`` = ``1 − Σ r² / Σ (y − ȳ)²``. A non-finite θ gives NaN or inf, no warning.
+    """
+    with np.errstate(all="ignore"):
+        z = X @ theta
+        finite = bool(np.all(np.isfinite(z)))
+        if kind == "classification":
+            accuracy = float(np.mean((z >= 0) == (y == 1))) if finite else math.nan
+            return {"loss": mean_nll(X, y, theta), "accuracy": accuracy}
+        residual = y - z
+        mse = float(np.mean(residual * residual))
+        r2 = 1 - float(np.sum(residual * residual)) / float(np.sum((y - y.mean()) ** 2))
+        return {"loss": mse / 2, "mse": mse, "r2": r2}
+
+
+def metric_names(kind: str) -> tuple[str, ...]:
+    return ("loss", "accuracy") if kind == "classification" else ("loss", "mse", "r2")
+
+
+def loss_name(kind: str) -> str:
+    return "mean NLL" if kind == "classification" else "½ MSE"
+
+
+# -- running configurations ----------------------------------------------------------------
+
+@dataclass
+class Run:
+    """What one configuration gave: θ and history, or the reason it gave nothing usable."""
+
+    theta: np.ndarray | None = None
+    history: np.ndarray | None = None
+    error: str = ""
+    seconds: float = math.nan
+    thetas: list[np.ndarray] | None = None  # θ after each epoch, from a recording run
+
+
+class _LossRecorder:
+    """Answers the child's callbacks: ``loss`` records the θ it gets and returns the trusted loss."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.thetas: list[np.ndarray] = []
+
+    def function(self, module: str, name: str):
+        if name != "loss":
+            raise KeyError(f"{module}.{name} is not answered during a sweep")
+        return self._loss
+
+    def new(self, module: str, name: str, **kwargs):
+        raise KeyError(f"{module}.{name} is not answered during a sweep")
+
+    def _loss(self, X, y, theta) -> float:
+        X, y, theta = (np.array(a, dtype=np.float64) for a in (X, y, theta))
+        self.thetas.append(theta)
+        return evaluate(self.kind, X, y, theta)["loss"]
+
+
+class _Worker:
+    """One child (one `Sandbox`) that runs many configurations, one after the other."""
+
+    def __init__(self, sources: dict[str, bytes], module: str, kind: str, limits: Limits, runner=None) -> None:
+        self.module = module
+        self.recorder = _LossRecorder(kind)
+        if runner is None:
+            self.sandbox: Sandbox | None = Sandbox(sources, self.recorder, limits)
+            self.student = Student(self.sandbox)
+        else:
+            self.sandbox = None
+            self.student = runner(sources, self.recorder)
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.close()
+
+    def optimizer(self, config: Config):
+        """A fresh instance of the submission's optimizer (state never carries across runs)."""
+        instance = self.student.new("optimizers", config.optimizer, **config.constructor_kwargs())
+        # A child-side instance travels as its handle; the child resolves it to the object.
+        return instance._handle if isinstance(instance, RemoteObject) else instance
+
+    def gradient_descent(self, X: np.ndarray, y: np.ndarray, config: Config, swap: tuple[str, ...] = ()):
+        """The submission's ``gradient_descent`` on (X, y) with ``config``; raises `StudentError`."""
+        kwargs = config.gradient_descent_kwargs()
+        if config.optimizer != STEP:
+            kwargs["optimizer"] = self.optimizer(config)
+        return self.student.call(self.module, "gradient_descent", X, y, swap=swap, **kwargs)
+
+    def train(self, X: np.ndarray, y: np.ndarray, config: Config, record: bool = False) -> Run:
+        """Run one configuration; ``record`` also collects θ after every epoch (see the module doc)."""
+        self.recorder.thetas = []
+        start = time.perf_counter()
+        kwargs = config.gradient_descent_kwargs()
+        try:
+            if config.optimizer != STEP:
+                kwargs["optimizer"] = self.optimizer(config)
+        except StudentError as error:
+            return Run(error=f"optimizers.{config.optimizer}(...) {error.describe()}", seconds=time.perf_counter() - start)
+        try:
+            value = self.student.call(self.module, "gradient_descent", X, y, swap=("loss",) if record else (), **kwargs)
+        except StudentError as error:
+            return Run(error=f"gradient_descent {error.describe()}", seconds=time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        theta, history, problem = _check_output(value, X.shape[1], config.epochs)
+        if problem:
+            return Run(error=f"gradient_descent {problem}", seconds=seconds)
+        return Run(theta, history, seconds=seconds, thetas=self.recorder.thetas if record else None)
+
+    def toy_path(self, name: str, hyperparameters: dict[str, float], steps: int) -> np.ndarray | str:
+        """The submission's ``name`` optimizer walking `toy_function` from `TOY_START`."""
+        try:
+            instance = self.student.new("optimizers", name, **hyperparameters)
+            params = {"theta": np.array(TOY_START, dtype=np.float64)}
+            path = [params["theta"].copy()]
+            for _ in range(steps):
+                instance.update(params, {"theta": toy_gradient(path[-1])})
+                point = params.get("theta")
+                if not isinstance(point, np.ndarray) or point.shape != (2,) or not np.issubdtype(point.dtype, np.number):
+                    return f"update left params['theta'] as {type(point).__name__}; expected an array of shape (2,)"
+                path.append(point.astype(np.float64))
+        except StudentError as error:
+            return f"{name} {error.describe()}"
+        return np.array(path)
+
+
+def _check_output(value, d: int, epochs: int) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """``(theta, history)`` as float arrays, or the reason the value is not that."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        return None, None, f"returned {type(value).__name__}; expected (theta, history)"
+    theta, history = value
+    if not isinstance(theta, np.ndarray) or theta.shape != (d,) or not np.issubdtype(theta.dtype, np.number) \
+            or np.iscomplexobj(theta):
+        shape = getattr(theta, "shape", None)
+        return None, None, f"returned theta as {type(theta).__name__} {shape or ''}; expected an array of shape ({d},)"
+    if isinstance(history, np.ndarray) and history.ndim == 1 and np.issubdtype(history.dtype, np.number):
+        history = history.tolist()
+    if not isinstance(history, (list, tuple)) or not all(
+            isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, (bool, np.bool_)) for h in history):
+        return None, None, f"returned history as {type(history).__name__}; expected a list of epochs + 1 floats"
+    if len(history) != epochs + 1:
+        return None, None, f"returned a history of {len(history)} values; expected epochs + 1 = {epochs + 1}"
+    return theta.astype(np.float64), np.array(history, dtype=np.float64), ""
+
+
+def _limits(timeout: float) -> Limits:
+    # A sweep is long and legitimate: no budget for the whole submission and a CPU limit far
+    # above it (RLIMIT_CPU is per child, and one child runs many configurations); each call
+    # keeps its own wall-time limit, so an endless loop costs one row, not the sweep.
+    return Limits(call_seconds=timeout, submission_seconds=math.inf, cpu_seconds=7 * 24 * 3600)
+
+
+def _map(workers: list[_Worker], items: Sequence, work: Callable, progress: bool, label: str) -> list:
+    """``work(worker, item)`` for every item; each worker (thread) takes the next item from a queue."""
+    from tqdm import tqdm
+
+    results: list = [None] * len(items)
+    if not items:
+        return results
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for entry in enumerate(items):
+        todo.put(entry)
+    stop = threading.Event()
+    bar = tqdm(total=len(items), desc=label, unit="config", disable=not progress, leave=False)
+
+    def drain(worker: _Worker) -> None:
+        while not stop.is_set():
+            try:
+                index, item = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results[index] = work(worker, item)
+            except BaseException:
+                stop.set()
+                raise
+            bar.update(1)
+
+    try:
+        if len(workers) == 1:
+            drain(workers[0])
+        else:
+            from joblib import Parallel, delayed
+
+            Parallel(n_jobs=len(workers), backend="threading")(delayed(drain)(w) for w in workers)
+    finally:
+        bar.close()
+    return results
+
+
+def _preflight(worker: _Worker, task: Task, configs: list[Config], where: str) -> None:
+    """Fail in one line, before the sweep, when the code it needs is missing or still blank.
+
+    One short call per optimizer in the grid (1 epoch on 16 rows); other errors are left to the
+    rows, which report them configuration by configuration.
+    """
+    X, y = task.X_train[:16], task.y_train[:16]
+    module = worker.module
+    unfinished = f"{where}: {module}.py is not finished: gradient_descent, or a function it calls, still raises " \
+                 "NotImplementedError; fill in its blanks first (or sweep a finished submission, e.g. solutions/)"
+    for config in {c.optimizer: c for c in configs}.values():
+        probe = replace(config, epochs=1, batch_size=None, seed=0)
+        try:
+            if config.optimizer != STEP:
+                instance = worker.student.new("optimizers", config.optimizer, **config.constructor_kwargs())
+                try:
+                    instance.update({"theta": np.zeros(X.shape[1])}, {"theta": np.ones(X.shape[1])})
+                except NotImplementedYet:
+                    raise UserError(f"{where}: optimizers.py is not finished: {config.optimizer}.update still "
+                                    "raises NotImplementedError; fill in its blanks first, or sweep step only") from None
+            worker.gradient_descent(X, y, probe)
+        except NotImplementedYet:
+            raise UserError(unfinished) from None
+        except MissingName as error:
+            raise UserError(f"{where}: {error}") from None
+        except TimedOut as error:
+            raise UserError(f"{where}: {module}.gradient_descent {error} on one epoch of 16 rows") from None
+        except StudentError:
+            pass
+
+
+def _read_sources(submission: str | Path, needed: set[str]) -> tuple[dict[str, bytes], str]:
+    path = Path(submission).expanduser()
+    if not path.exists():
+        raise UserError(f"{path}: no such file or folder; give a submission: a folder holding the three modules, "
+                        "a notebook (.ipynb) that writes them, or a .zip")
+    read = read_submission(path)
+    if read.problem:
+        raise UserError(f"{path}: {read.problem}")
+    missing = sorted(needed - set(read.sources))
+    if missing:
+        raise UserError(f"{path}: {', '.join(f'{m}.py' for m in missing)} not found, and this sweep needs it; "
+                        "accepted: a folder holding the modules, a notebook whose %%writefile cells write them, or a .zip")
+    return read.sources, str(path)
+
+
+def _jobs(jobs, configurations: int) -> int:
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or not (jobs >= 1 or jobs == -1):
+        raise UserError(f"jobs: {jobs!r} is not accepted; accepted: a positive integer, or -1 for one per CPU core")
+    jobs = os.cpu_count() or 1 if jobs == -1 else int(jobs)
+    return max(1, min(jobs, configurations))
+
+
+# -- the result ----------------------------------------------------------------------------
+
+@dataclass
+class SweepResult:
+    """What a sweep gives back.
+
+    Attributes
+    ----------
+    table : DataFrame, one row per configuration (see `sweep`)
+    best : Series or None, the table's row with the lowest validation loss among ``ok`` rows
+    test : DataFrame or None, the best θ and scikit-learn's on the test split (once)
+    figures : dict of name -> matplotlib Figure
+    files : dict of name -> Path, what was written (empty without ``out``)
+    runs : list of `Run`, aligned with the table (θ, history, recording)
+    """
+
+    task: Task
+    submission: str
+    configs: list[Config]
+    table: pd.DataFrame
+    runs: list[Run]
+    target_loss: float
+    optimum_loss: float
+    best: pd.Series | None = None
+    test: pd.DataFrame | None = None
+    figures: dict = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    toy_paths: dict[str, np.ndarray | str] = field(default_factory=dict)
+
+    @property
+    def best_config(self) -> Config | None:
+        return None if self.best is None else self.configs[int(self.best.name)]
+
+    def summary(self) -> str:
+        """The table, the best configuration and the test evaluation, as printable text."""
+        t = self.task
+        lines = [f"task {t.name}: train {len(t.y_train)}, validation {len(t.y_val)}, test {len(t.y_test)} rows; "
+                 f"submission {self.submission}",
+                 f"target loss {self.target_loss:.6g} ({loss_name(t.kind)} on the training split; "
+                 f"scikit-learn's optimum is {self.optimum_loss:.6g})", "",
+                 _readable(self.table), ""]
+        if self.best is None:
+            lines.append("no configuration finished without diverging: no best configuration, no test evaluation")
+        else:
+            lines += [f"best by validation loss: row {self.best.name}: {self.best_config.describe()}",
+                      "test split (evaluated once, for the best configuration only):",
+                      self.test.to_string(float_format=lambda v: f"{v:.4g}")]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        best = "none" if self.best is None else self.best_config.describe()
+        return f"<SweepResult {self.task.name}: {len(self.table)} configurations, best: {best}>"
+
+
+def _readable(table: pd.DataFrame) -> str:
+    view = table.copy()
+    view["status"] = view["status"].map(lambda s: s if len(s) <= 70 else s[:67] + "...")
+    formats = {c: (lambda v: "" if pd.isna(v) else f"{v:.4g}") for c in view.columns
+               if view[c].dtype.kind == "f" and c != "wall_time"}
+    formats["wall_time"] = lambda v: f"{v:.2f}s"
+    return view.to_string(formatters=formats)
+
+
+def _table(task: Task, configs: list[Config], runs: list[Run], target: float) -> pd.DataFrame:
+    names = metric_names(task.kind)
+    start = evaluate(task.kind, task.X_train, task.y_train, np.zeros(task.X_train.shape[1]))["loss"]
+    rows = []
+    for config, run in zip(configs, runs):
+        row = {"optimizer": config.optimizer_label, "lr": config.lr, "batch_size": config.batch_label,
+               "epochs": config.epochs, "seed": config.seed}
+        if run.error:
+            row.update(status=f"failed: {run.error}", diverged=False)
+            row.update({f"{split}_{m}": math.nan for m in names for split in ("train", "val")})
+            row.update(epochs_to_target=None)
+        else:
+            train = evaluate(task.kind, task.X_train, task.y_train, run.theta)
+            val = evaluate(task.kind, task.X_val, task.y_val, run.theta)
+            finite = bool(np.all(np.isfinite(run.theta)) and np.all(np.isfinite(run.history)))
+            diverged = not finite or not math.isfinite(train["loss"]) or train["loss"] > start
+            row.update(status="diverged" if diverged else "ok", diverged=diverged)
+            for m in names:
+                row[f"train_{m}"], row[f"val_{m}"] = train[m], val[m]
+            reached = np.flatnonzero(run.history <= target)
+            row.update(epochs_to_target=int(reached[0]) if reached.size else None)
+        row["wall_time"] = run.seconds
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["batch_size"] = table["batch_size"].astype(object)
+    table["epochs_to_target"] = table["epochs_to_target"].astype("Int64")
+    order = ["optimizer", "lr", "batch_size", "epochs", "seed", "status", "diverged"]
+    order += [f"{split}_{m}" for m in names for split in ("train", "val")]
+    return table[order + ["epochs_to_target", "wall_time"]]
+
+
+def _best_index(table: pd.DataFrame) -> int | None:
+    ok = table[table["status"] == "ok"]
+    if ok.empty or ok["val_loss"].isna().all():
+        return None
+    return int(ok["val_loss"].idxmin())
+
+
+def _test_evaluation(task: Task, theta: np.ndarray, config: Config, baseline_theta: np.ndarray) -> pd.DataFrame:
+    model = "LogisticRegression, unpenalised" if task.kind == "classification" else "LinearRegression"
+    rows = {f"best ({config.describe()})": evaluate(task.kind, task.X_test, task.y_test, theta),
+            f"scikit-learn ({model})": evaluate(task.kind, task.X_test, task.y_test, baseline_theta)}
+    return pd.DataFrame(rows).T.add_prefix("test_")
+
+
+# -- the sweep -----------------------------------------------------------------------------
+
+def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_size=None, epochs=None,
+          optimizer=None, seed=None, *, jobs: int = 1, out: str | Path | None = None,
+          target_loss: float | None = None, curves: int = 12, paths: bool = False,
+          timeout: float = 300.0, progress: bool = True, runner=None) -> SweepResult:
+    """Run every configuration of the grid through the submission's ``gradient_descent``.
+
+    Parameters
+    ----------
+    submission : folder holding the modules, notebook or zip (``"."``: the notebook's own folder,
+        where its ``%%writefile`` cells wrote them); ``solutions/`` works too
+    task : ``"logistic"`` (breast cancer), ``"linear"`` (diabetes) or ``"digits"`` (even vs odd)
+    lr, batch_size, epochs, optimizer, seed : a value or a list of values each; None is the task's
+        default. ``lr`` takes numbers or ``"default"``; ``batch_size`` integers or ``"full"``/None;
+        ``optimizer`` ``"step"`` or a class name with optional hyperparameters,
+        ``"Momentum(momentum=0.5)"`` (the lr grid feeds its ``lr`` unless it sets one)
+    jobs : children running at once (-1: one per core)
+    out : folder to write ``sweep.csv``, ``test.csv`` and one PNG per figure into (None: nothing)
+    target_loss : training loss whose first epoch is ``epochs_to_target``; default 1 % above
+        scikit-learn's optimum on the training split
+    curves : most configurations given learning curves (re-run with recording; 0 for none)
+    paths : also draw the submission's six optimizers on ``f(x, y) = x²/20 + y²``
+    timeout : wall-time limit of one configuration, in seconds
+    progress : show a progress bar
+    runner : for benchmarks only: ``runner(sources, callbacks)`` gives a `Student`-like object
+        to use instead of one `Sandbox` per worker
+
+    Returns
+    -------
+    SweepResult
+        ``table`` columns: optimizer, lr, batch_size, epochs, seed, status (``ok``, ``diverged``
+        or ``failed: <reason>``), diverged, train/val loss and accuracy (classification) or
+        loss, MSE and R² (regression), epochs_to_target, wall_time (seconds); ``figures``:
+        ``learning_curves`` always, ``batch_sizes``, ``learning_rates`` and ``optimizers`` when
+        the grid varies that setting around the best configuration, ``optimizer_paths`` with
+        ``paths``.
+
+    Raises
+    ------
+    UserError
+        For an unknown task or optimizer, an empty grid, a bad value, a missing submission or
+        module, or code whose blanks still raise NotImplementedError.
+    """
+    from autograder.experiments import plots
+
+    if task not in TASKS:
+        raise UserError(f"task: unknown task {task!r}; accepted: {', '.join(TASKS)}")
+    data = load_task(task)
+    configs = build_grid(data, lr=lr, batch_size=batch_size, epochs=epochs, optimizer=optimizer, seed=seed)
+    jobs = _jobs(jobs, len(configs))
+    curves = _count("curves", curves)
+    if target_loss is not None and not (_number(target_loss) is not None and _number(target_loss) > 0):
+        raise UserError(f"target_loss: {target_loss!r} is not accepted; accepted: a positive number")
+    module = MODULE_OF[data.name]
+    needed = {module} | ({"optimizers"} if paths or any(c.optimizer != STEP for c in configs) else set())
+    sources, where = _read_sources(submission, needed)
+
+    fitted = baseline(data.name).theta
+    optimum = evaluate(data.kind, data.X_train, data.y_train, fitted)["loss"]
+    target = float(target_loss) if target_loss is not None else TARGET_FACTOR * optimum
+    jail.isolation()  # probe the sandbox once, before the workers' threads start their children
+    workers = [_Worker(sources, module, data.kind, _limits(timeout), runner) for _ in range(jobs)]
+    try:
+        _preflight(workers[0], data, configs, where)
+        X, y = data.X_train, data.y_train
+        runs = _map(workers, configs, lambda w, c: w.train(X, y, c), progress, "sweep")
+        table = _table(data, configs, runs, target)
+        chosen = _curve_indices(table, curves)
+        recorded = _map(workers, [configs[i] for i in chosen], lambda w, c: w.train(X, y, c, record=True),
+                        progress, "learning curves")
+        toy = {name: workers[0].toy_path(name, hyper, TOY_STEPS) for name, hyper in TOY_SETTINGS.items()} \
+            if paths else {}
+    finally:
+        for worker in workers:
+            worker.close()
+
+    best = _best_index(table)
+    result = SweepResult(data, where, configs, table, runs, target, optimum, toy_paths=toy)
+    if best is not None:
+        result.best = table.loc[best]
+        result.test = _test_evaluation(data, runs[best].theta, configs[best], fitted)
+    for index, again in zip(chosen, recorded):
+        runs[index].thetas = _recording(runs[index], again, configs[index])
+    result.figures = _figures(result, chosen, plots)
+    if out is not None:
+        result.files = _write(Path(out), result, plots)
+    return result
+
+
+def _count(name: str, value, minimum: int = 0) -> int:
+    if isinstance(value, (bool, np.bool_)) or _number(value) is None or _number(value) != int(_number(value)) \
+            or _number(value) < minimum:
+        raise UserError(f"{name}: {value!r} is not accepted; accepted: an integer ≥ {minimum}")
+    return int(_number(value))
+
+
+def _curve_indices(table: pd.DataFrame, most: int) -> list[int]:
+    """All runnable configurations if they are few, else the ``most`` best by validation loss."""
+    usable = table[~table["status"].str.startswith("failed")]
+    if len(usable) > most:
+        ranked = usable.assign(rank=usable["status"].ne("ok")).sort_values(["rank", "val_loss"], kind="stable")
+        usable = ranked.head(most).sort_index()
+    return [int(i) for i in usable.index]
+
+
+def _recording(run: Run, again: Run, config: Config) -> list[np.ndarray] | str:
+    """The recorded θ per epoch if they are the table run's trajectory, else why not."""
+    if again.error:
+        return f"the recording run failed: {again.error}"
+    thetas = again.thetas or []
+    if len(thetas) != config.epochs + 1:
+        return (f"gradient_descent called loss {len(thetas)} times, not once per epoch plus once at the "
+                f"start ({config.epochs + 1}), so θ per epoch is unknown")
+    if not (np.array_equal(thetas[-1], again.theta, equal_nan=True)
+            and np.array_equal(again.theta, run.theta, equal_nan=True)):
+        return "the recording run did not repeat the table's run exactly"
+    return thetas
+
+
+# -- figures -------------------------------------------------------------------------------
+
+def _figures(result: SweepResult, chosen: list[int], plots) -> dict:
+    task, table, configs, runs = result.task, result.table, result.configs, result.runs
+    name = loss_name(task.kind)
+    figures = {"learning_curves": plots.learning_curves(
+        [_panel(task, configs[i], table.loc[i, "status"], runs[i]) for i in chosen],
+        title=f"Learning curves on the {task.name} task ({len(chosen)} of {len(table)} configurations)",
+        loss_name=name)}
+    anchor = _best_index(table)
+    if anchor is None:
+        usable = [i for i, run in enumerate(runs) if not run.error]
+        anchor = usable[0] if usable else None
+    if anchor is not None:
+        a = configs[anchor]
+        n = len(task.y_train)
+        same = _neighbours(table, configs, anchor, vary="batch_size")
+        if len(same) >= 2:
+            lines = [plots.Line(_batch_label(configs[i].batch_size, n), runs[i].history, _note(table, i))
+                     for i in sorted(same, key=lambda i: -(configs[i].batch_size or n + 1))]
+            figures["batch_sizes"] = plots.loss_per_epoch(
+                lines, title=f"BGD vs SGD vs MGD on {task.name}: {a.optimizer_label}, lr={a.lr:g}, seed={a.seed}",
+                loss_name=name)
+        same = _neighbours(table, configs, anchor, vary="lr")
+        if len(same) >= 2:
+            points = _lr_points(table, configs, runs, same)
+            figures["learning_rates"] = plots.learning_rate_sweep(
+                points, title=f"Learning-rate sweep on {task.name}: {a.optimizer_label}, "
+                              f"batch_size={a.batch_label}, {a.epochs} epochs", loss_name=name)
+        per_optimizer = _optimizer_rows(table, configs, anchor)
+        if len(per_optimizer) >= 2:
+            lines = [plots.Line(f"{configs[i].optimizer_label} (lr={configs[i].lr:g})", runs[i].history,
+                                _note(table, i)) for i in per_optimizer]
+            figures["optimizers"] = plots.loss_per_epoch(
+                lines, title=f"Optimizers on {task.name}: batch_size={a.batch_label}, seed={a.seed}",
+                loss_name=name)
+    if result.toy_paths:
+        figures["optimizer_paths"] = plots.optimizer_paths(result.toy_paths, TOY_SETTINGS)
+    return figures
+
+
+def _note(table: pd.DataFrame, index: int) -> str:
+    status = table.loc[index, "status"]
+    return "" if status == "ok" else status
+
+
+def _batch_label(size: int | None, n: int) -> str:
+    if size is None or size >= n:
+        return f"BGD (batch = all {n} rows)"
+    return "SGD (batch = 1)" if size == 1 else f"MGD (batch = {size})"
+
+
+def _panel(task: Task, config: Config, status: str, run: Run):
+    from autograder.experiments.plots import Panel
+
+    if isinstance(run.thetas, str) or run.thetas is None:
+        return Panel(config.describe(), run.history, None, status,
+                     note=run.thetas if isinstance(run.thetas, str) else "")
+    train = np.array([evaluate(task.kind, task.X_train, task.y_train, t)["loss"] for t in run.thetas])
+    val = np.array([evaluate(task.kind, task.X_val, task.y_val, t)["loss"] for t in run.thetas])
+    return Panel(config.describe(), train, val, status)
+
+
+def _neighbours(table: pd.DataFrame, configs: list[Config], anchor: int, vary: str) -> list[int]:
+    """Rows that differ from the anchor in ``vary`` only and have a history (first of each value)."""
+    keys = ("optimizer_label", "lr", "batch_size", "epochs", "seed")
+    a = configs[anchor]
+    found: dict = {}
+    for i, c in enumerate(configs):
+        if table.loc[i, "status"].startswith("failed"):
+            continue
+        if all(getattr(c, k) == getattr(a, k) for k in keys if k != vary):
+            found.setdefault(getattr(c, vary), i)
+    return list(found.values())
+
+
+def _optimizer_rows(table: pd.DataFrame, configs: list[Config], anchor: int) -> list[int]:
+    """Per optimizer, its best row (lowest validation loss, ``ok`` first) at the anchor's batch size, epochs, seed."""
+    a = configs[anchor]
+    best: dict[str, int] = {}
+    for i, c in enumerate(configs):
+        if table.loc[i, "status"].startswith("failed") or (c.batch_size, c.epochs, c.seed) != (a.batch_size, a.epochs, a.seed):
+            continue
+        key = c.optimizer_label
+        rank = (table.loc[i, "status"] != "ok", table.loc[i, "val_loss"])
+        if key not in best or _less(rank, (table.loc[best[key], "status"] != "ok", table.loc[best[key], "val_loss"])):
+            best[key] = i
+    return list(best.values())
+
+
+def _less(a: tuple, b: tuple) -> bool:
+    """Order (not ok, val_loss) pairs with NaN losses last."""
+    fix = lambda r: (r[0], math.inf if not math.isfinite(r[1]) else r[1])  # noqa: E731
+    return fix(a) < fix(b)
+
+
+def _lr_points(table: pd.DataFrame, configs: list[Config], runs: list[Run], rows: list[int]):
+    """One point per learning rate, with its verdict.
+
+    ``good``: not diverged and within 2 % of the lowest validation loss among these rates;
+    otherwise ``too small`` below the best rate and ``too large`` above it (or diverged).
+    """
+    from autograder.experiments.plots import LrPoint
+
+    rows = sorted(rows, key=lambda i: configs[i].lr)
+    ok = [i for i in rows if table.loc[i, "status"] == "ok"]
+    best = min(ok, key=lambda i: table.loc[i, "val_loss"]) if ok else None
+    points = []
+    for i in rows:
+        val, status = table.loc[i, "val_loss"], table.loc[i, "status"]
+        if best is not None and status == "ok" and val <= table.loc[best, "val_loss"] * 1.02:
+            verdict = "good"
+        elif best is not None and configs[i].lr < configs[best].lr and status == "ok":
+            verdict = "too small"
+        else:
+            verdict = "too large"
+        points.append(LrPoint(configs[i].lr, float(table.loc[i, "train_loss"]), float(val), runs[i].history,
+                              verdict, status == "diverged"))
+    return points
+
+
+def _write(out: Path, result: SweepResult, plots) -> dict[str, Path]:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"{out}: cannot create the output folder ({error.strerror})") from None
+    files = {"table": out / "sweep.csv"}
+    result.table.to_csv(files["table"], index_label="row")
+    if result.test is not None:
+        files["test"] = out / "test.csv"
+        result.test.to_csv(files["test"], index_label="model")
+    for name, figure in result.figures.items():
+        files[name] = plots.save(figure, out / f"{name}.png")
+    return files
+
+
+# -- the fixed experiments -----------------------------------------------------------------
+
+def toy_paths(submission: str | Path = ".", *, steps: int = TOY_STEPS, timeout: float = 60.0,
+              runner=None) -> dict[str, np.ndarray | str]:
+    """The submission's six optimizers on ``f(x, y) = x²/20 + y²`` from (−7, 2), in the sandbox.
+
+    Returns ``{name: array of shape (steps + 1, 2)}`` (the start, then the point after each
+    ``update``), or the one-line reason a path could not be drawn. Settings: `TOY_SETTINGS`.
+    Draw them with ``plots.optimizer_paths(toy_paths(...))``.
+    """
+    steps = _count("steps", steps, minimum=1)
+    sources, _ = _read_sources(submission, {"optimizers"})
+    worker = _Worker(sources, "optimizers", "classification", _limits(timeout), runner)
+    try:
+        return {name: worker.toy_path(name, hyper, steps) for name, hyper in TOY_SETTINGS.items()}
+    finally:
+        worker.close()
+
+
+def compare_optimizers(submission: str | Path = ".", *, task: str = "digits", epochs: int = 30,
+                       batch_size: int = 128, seed: int = 0, **options) -> SweepResult:
+    """The six optimizers with their default hyperparameters, mini-batches of 128 on digits.
+
+    A `sweep` of ``optimizer=SIX, lr="default"``; its ``figures["optimizers"]`` is the training
+    loss per epoch of each. ``options`` go to `sweep` (``jobs``, ``out``, ``progress``...).
+    """
+    return sweep(submission, task, lr=DEFAULT_LR, batch_size=batch_size, epochs=epochs, optimizer=list(SIX),
+                 seed=seed, **options)
