@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 DPI = 100
 VERDICT_COLOURS = {"too small": "tab:blue", "good": "tab:green", "too large": "tab:red"}
@@ -85,9 +86,17 @@ def _log_limits(ax, curves: list[np.ndarray]) -> None:
         return
     low = min(float(c.min()) for c in finite)
     starts = [float(c[0]) for c in curves if c is not None and c.size and np.isfinite(c[0]) and c[0] > 0]
-    high = 1.5 * max(starts) if starts else max(float(c.max()) for c in finite)
+    high = 1.2 * max(starts) if starts else max(float(c.max()) for c in finite)
     ax.set_yscale("log")
-    ax.set_ylim(low / 1.15, max(high, low * 1.5))
+    ax.set_ylim(low / 1.1, max(high, low * 1.5))
+    _plain_ticks(ax)
+
+
+def _plain_ticks(ax) -> None:
+    """Log-scale ticks written as plain numbers (0.2, 0.3...), not as powers of ten."""
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
 
 
 def learning_curves(panels: list[Panel], *, title: str, loss_name: str) -> Figure:
@@ -172,9 +181,11 @@ def learning_rate_sweep(points: list[LrPoint], *, title: str, loss_name: str) ->
         left.scatter([], [], marker="X", color=VERDICT_COLOURS["too large"], label="diverged (drawn at the top)")
     left.set_xscale("log")
     left.set_yscale("log")
+    left.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     if ceiling:
         finite = [v for p in points for v in (p.train_loss, p.val_loss) if np.isfinite(v) and v > 0]
-        left.set_ylim(min(finite + [ceiling]) / 1.15, ceiling * 1.15)
+        left.set_ylim(min(finite + [ceiling]) / 1.1, ceiling * 1.1)
+    _plain_ticks(left)
     left.set_title("final loss after training, by learning rate")
     left.set_xlabel("learning rate (log scale)")
     left.set_ylabel(f"loss ({loss_name}, log scale)")

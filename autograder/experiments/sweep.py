@@ -787,8 +787,10 @@ def _note(table: pd.DataFrame, index: int) -> str:
 
 def _batch_label(size: int | None, n: int) -> str:
     if size is None or size >= n:
-        return f"BGD (batch = all {n} rows)"
-    return "SGD (batch = 1)" if size == 1 else f"MGD (batch = {size})"
+        return f"BGD (batch = all {n} rows, 1 update per epoch)"
+    updates = math.ceil(n / size)
+    return f"SGD (batch = 1, {updates} updates per epoch)" if size == 1 else \
+        f"MGD (batch = {size}, {updates} updates per epoch)"
 
 
 def _panel(task: Task, config: Config, status: str, run: Run):

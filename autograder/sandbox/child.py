@@ -1,7 +1,9 @@
 """The sandboxed side: load the student's modules by path, run calls, answer with data only.
 
-Started as ``python -I child.py LOGFILE`` in the submission's scratch directory (its cwd holds
-only the three modules). Protocol: it reads requests on stdin and writes replies on the
+Started as ``python -I -B child.py LOGFILE LIMITS`` in the submission's work folder (its cwd
+holds only the three modules). Before anything else it sets the rlimits in LIMITS
+(``cpu=120,as=...,nproc=...``) on itself, hard and soft, so everything the student's code does
+or starts stays under them. Protocol: it reads requests on stdin and writes replies on the
 original stdout; the student's own prints go to LOGFILE, capped by RLIMIT_FSIZE. Requests:
 
 - ``call``: run ``module.name(*args, **kwargs)``; names in ``swap`` are replaced, for that
@@ -14,8 +16,10 @@ Replies: ``result`` (value, and the inputs after the call when asked), ``error``
 grader checks every value it gets back.
 """
 
+import importlib.machinery
 import importlib.util
 import os
+import resource
 import sys
 import traceback
 from pathlib import Path
@@ -49,7 +53,7 @@ class Child:
             error = {"kind": "error", "category": "missing", "message": f"{name}.py was not submitted"}
         else:
             try:
-                spec = importlib.util.spec_from_file_location(name, path)
+                spec = importlib.util.spec_from_file_location(name, path, loader=_SourceOnly(name, str(path)))
                 module = importlib.util.module_from_spec(spec)
                 sys.modules[name] = module
                 spec.loader.exec_module(module)
@@ -81,8 +85,11 @@ class Child:
                 reply, out_blobs = self.handle(header, blobs)
             except _Reported as reported:
                 reply, out_blobs = reported.error, []
-            except Exception as exc:  # noqa: BLE001  (a malformed request, or a lost handle after a restart)
-                reply, out_blobs = {"kind": "error", "category": "protocol", "message": repr(exc)[:300]}, []
+            except KeyError as exc:  # a handle the grader kept from before a restart
+                reply, out_blobs = {"kind": "error", "category": "protocol",
+                                    "message": f"unknown object {_safe_repr(exc)}"}, []
+            except BaseException as exc:  # noqa: BLE001  (student code raising while its result is encoded)
+                reply, out_blobs = _describe(exc, category="raised"), []
             self.channel.send(reply, out_blobs)
 
     def handle(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
@@ -166,6 +173,14 @@ class _RemoteObject:
                 params[key] = value
 
 
+class _SourceOnly(importlib.machinery.SourceFileLoader):
+    """Compile the module from its source every time: no bytecode cache is read (a stale or
+    planted ``.pyc`` never runs) and, with ``-B``, none is written."""
+
+    def get_code(self, fullname):
+        return compile(self.get_data(self.path), self.path, "exec", dont_inherit=True)
+
+
 class _Reported(Exception):
     def __init__(self, error: dict) -> None:
         self.error = error
@@ -175,11 +190,18 @@ def _type_name(value: object) -> str:
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
+def _safe_repr(value: object) -> str:
+    try:
+        return repr(value)[:200]
+    except Exception:  # noqa: BLE001  (a hostile __repr__)
+        return "?"
+
+
 def _describe(exc: BaseException, category: str) -> dict:
     """One line on an exception: its type, message and the student line that raised it."""
     try:
-        message = str(exc)[:300]
-    except Exception:  # noqa: BLE001  (a hostile __str__)
+        message = str(str(exc)[:300])
+    except BaseException:  # noqa: BLE001  (a hostile __str__)
         message = ""
     where = ""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -197,7 +219,27 @@ def _describe(exc: BaseException, category: str) -> dict:
     return {"kind": "error", "category": category, "type": type(exc).__name__, "message": message, "where": where}
 
 
+RLIMITS = {"cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE,
+           "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE, "nproc": resource.RLIMIT_NPROC}
+
+
+def set_limits(spec: str) -> None:
+    """Lower this process's rlimits, soft and hard (student code cannot raise them again)."""
+    for pair in filter(None, spec.split(",")):
+        name, value = pair.split("=")
+        which = RLIMITS[name]
+        _, hard = resource.getrlimit(which)
+        cap = hard if hard != resource.RLIM_INFINITY else None
+        soft = int(value) if cap is None else min(int(value), cap)
+        if which == resource.RLIMIT_CPU:
+            # SIGXCPU at the soft limit (reported as such); SIGKILL a little later if it is ignored.
+            resource.setrlimit(which, (soft, soft + 5 if cap is None else min(soft + 5, cap)))
+        else:
+            resource.setrlimit(which, (soft, soft))
+
+
 def main() -> None:
+    set_limits(sys.argv[2] if len(sys.argv) > 2 else "")
     protocol_out = os.dup(1)
     protocol_in = os.dup(0)
     log = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

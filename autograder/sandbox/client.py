@@ -8,10 +8,16 @@ child is killed, together with everything it started, and a fresh one takes the 
     student.logistic_regression.gradients(X, y, theta)
     student.call("logistic_regression", "gradient_descent", X, y, swap=("loss", "gradients", "step"))
     opt = student.optimizers.Adam(lr=0.1); opt.update(params, grads)
+
+Nothing from the child is trusted: replies are data (JSON and ``.npy`` checked before they
+are read), and a callback is answered only for the reference functions the current call
+swapped in and the reference optimizers it was given; anything else the child asks for is
+refused, so student code cannot use the grader's reference as an oracle.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import shutil
@@ -21,6 +27,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import numpy as np
 
 from autograder.paths import KIT_ROOT, MODULES
 from autograder.sandbox import jail, wire
@@ -37,6 +45,7 @@ from autograder.sandbox.errors import (
 from autograder.sandbox.jail import Limits
 
 HARNESS = Path(__file__).resolve().parent
+HARNESS_FILES = (HARNESS / "wire.py", HARNESS / "child.py")
 SIGNAL_REASONS = {
     signal.SIGXCPU: "used up its CPU time limit",
     signal.SIGXFSZ: "wrote more output than allowed",
@@ -55,6 +64,10 @@ class ReferenceOptimizer:
         self.hyperparameters = hyperparameters
 
 
+class SandboxFailure(RuntimeError):
+    """The sandbox itself failed (before any student code ran): the grader's problem, not the student's."""
+
+
 class Sandbox:
     """One submission's child process.
 
@@ -63,12 +76,13 @@ class Sandbox:
     sources : ``{module name: source bytes}`` of the submitted modules (missing ones absent)
     reference : object with ``function(module, name)`` and ``new(module, name, **kwargs)``,
         answering the child's callbacks (see ``autograder.reference``)
-    limits : the resource limits
+    limits : the resource limits; default :meth:`Limits.from_environment`
     hide : extra folders the child must not see (the output folder, the submissions)
     """
 
-    def __init__(self, sources: dict[str, bytes], reference, limits: Limits = Limits(),
+    def __init__(self, sources: dict[str, bytes], reference, limits: Limits | None = None,
                  hide: tuple[Path, ...] = ()) -> None:
+        limits = Limits.from_environment() if limits is None else limits
         self.sources = {name: data for name, data in sources.items() if name in MODULES}
         self.reference = reference
         self.limits = limits
@@ -76,6 +90,8 @@ class Sandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
         self.scratch.chmod(0o755)  # the child's user must reach the harness (read-only to it)
         self.tag = uuid.uuid4().hex
+        self.generation = 0  # counts starts: objects of an earlier child are gone
+        self._allowed: set[str] = set()  # the callbacks the current request may make
         self.deadline = time.monotonic() + limits.submission_seconds
         self.process: subprocess.Popen | None = None
         self.channel: wire.Channel | None = None
@@ -92,22 +108,17 @@ class Sandbox:
         self.close()
 
     def start(self) -> None:
-        """Start a fresh child on a fresh copy of the modules (a crashed child may have left junk)."""
-        harness, work = self.scratch / "harness", self.scratch / "work"
-        for folder in (harness, work):
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir()
-        for name in ("wire.py", "child.py"):
-            shutil.copyfile(HARNESS / name, harness / name)
-        for name, data in self.sources.items():
-            (work / f"{name}.py").write_bytes(data)
-        (self.scratch / "output.log").write_bytes(b"")
-        jail.prepare_scratch([work, self.scratch / "output.log"])
+        """Start a fresh child on a fresh copy of the modules (a crashed child may have left junk).
+
+        Raises :class:`SandboxFailure` if it does not come up: no student code has run yet.
+        """
+        jail.prepare(self.scratch, self.sources, HARNESS_FILES)
+        work = jail.layout(self.scratch)[2]
+        self.generation += 1
         self.process = subprocess.Popen(
-            jail.command(harness, self.scratch, work, self.hide),
+            jail.command(self.scratch, tuple(self.sources), self.hide, self.limits),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=work, env=jail.environment(self.scratch, self.tag),
-            preexec_fn=jail.preexec(self.limits), start_new_session=True,
+            cwd=work, env=jail.environment(self.scratch, self.tag), start_new_session=True,
         )
         os.set_blocking(self.process.stdin.fileno(), False)
         self.channel = wire.Channel(self.process.stdout.fileno(), self.process.stdin.fileno())
@@ -117,25 +128,41 @@ class Sandbox:
             header, _ = self.channel.receive(deadline)
         except (TimeoutError, EOFError, ValueError) as error:
             self.kill()
-            raise Crashed(f"the sandbox did not start ({type(error).__name__})") from None
+            raise SandboxFailure(f"the sandbox did not start ({type(error).__name__}; "
+                                 f"mode {jail.isolation().mode})") from None
         if header.get("kind") != "ready":
             self.kill()
-            raise BadOutput("the sandbox did not start")
+            raise SandboxFailure("the sandbox did not start (no ready message)")
 
     def kill(self) -> None:
-        """Kill the child and every process it started."""
-        if self.process is not None:
+        """Kill the child and every process it started.
+
+        bwrap: killing bubblewrap ends its PID namespace, and everything in it. plain: the
+        reaper is asked first (SIGTERM: it kills all its descendants, detached ones too), then
+        the process group, then whatever still carries the environment tag.
+        """
+        process, self.process, self.channel = self.process, None, None
+        if process is None:
+            return
+        plain = jail.isolation().mode == "plain"
+        if plain and process.poll() is None:
             try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
-            self.process.wait()
-            for stream in (self.process.stdin, self.process.stdout):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            try:
                 stream.close()
-            if jail.isolation().mode == "plain":
-                jail.kill_tagged(self.tag)
-        self.process = None
-        self.channel = None
+            except OSError:
+                pass
+        if plain:
+            jail.kill_tagged(self.tag)
 
     def close(self) -> None:
         self.kill()
@@ -158,16 +185,20 @@ class Sandbox:
                 raise self.broken[module] from None
             self.loaded.add(module)
         blobs: list[bytes] = []
+        handles: list[str] = []
         header = {"op": op, "module": module, "name": name, **options,
-                  "args": wire.encode(list(self._outgoing(args)), blobs),
-                  "kwargs": wire.encode(self._outgoing(kwargs or {}), blobs)}
+                  "args": wire.encode(list(self._outgoing(args, handles)), blobs),
+                  "kwargs": wire.encode(self._outgoing(kwargs or {}, handles), blobs)}
+        # The only callbacks this call may make: the reference functions it swapped in, and
+        # update() of the reference optimizers passed to it.
+        self._allowed = {f"{module}.{swapped}" for swapped in options.get("swap", ())} | set(handles)
         call_seconds = self.limits.call_seconds if timeout is None else timeout
         deadline = min(time.monotonic() + call_seconds, self.deadline)
         try:
             self.channel.send(header, blobs, deadline)
             while True:
                 reply, reply_blobs = self.channel.receive(deadline)
-                if reply.get("kind") != "callback":
+                if not isinstance(reply, dict) or reply.get("kind") != "callback":
                     break
                 self._answer(reply, reply_blobs, deadline)
         except TimeoutError:
@@ -177,18 +208,21 @@ class Sandbox:
             raise TimedOut(f"did not finish within {call_seconds:g} s (an endless loop, or far too much work?)") from None
         except EOFError:
             raise self._death() from None
-        except (ValueError, KeyError, TypeError, IndexError, OSError) as error:
+        except Exception as error:  # noqa: BLE001  (whatever the child wrote: bad JSON, deep nesting, broken pipe)
             self.kill()
             raise BadOutput(f"sent a malformed reply ({type(error).__name__})") from None
+        finally:
+            self._allowed = set()
         return self._outcome(reply, reply_blobs)
 
     def _outcome(self, reply: dict, blobs: list[bytes]) -> tuple[object, object]:
         kind = reply.get("kind")
         if kind == "result":
             try:
+                check_blobs(blobs)
                 value = wire.decode(reply["value"], blobs)
                 inputs = wire.decode(reply["inputs"], blobs) if "inputs" in reply else None
-            except (ValueError, KeyError, TypeError, IndexError, OSError) as error:
+            except Exception as error:  # noqa: BLE001  (a forged reply: bad tags, bad .npy, deep nesting)
                 raise BadOutput(f"returned a value that could not be read ({type(error).__name__})") from None
             return value, inputs
         if kind != "error":
@@ -203,15 +237,17 @@ class Sandbox:
         raise Raised(str(reply.get("type", "Exception"))[:80], message, str(reply.get("where", ""))[:120])
 
     def _answer(self, reply: dict, blobs: list[bytes], deadline: float) -> None:
-        """Run a callback into the reference and send its result back."""
+        """Run a callback into the reference and send its result back (only the allowed ones)."""
         name = str(reply.get("name"))
         try:
+            if name not in self._allowed:
+                raise PermissionError(f"{name[:80]} is not available to this call")
+            check_blobs(blobs)
             args = wire.decode(reply["args"], blobs)
             kwargs = wire.decode(reply["kwargs"], blobs)
             if name.startswith("handle:"):
-                handle_id, method = name[len("handle:"):].split(".", 1)
-                target = self.parent_objects[int(handle_id)]
-                getattr(target, method)(*args, **kwargs)
+                target = self.parent_objects[int(name[len("handle:"):].removesuffix(".update"))]
+                target.update(*args, **kwargs)
                 value = args[0]  # update(params, grads) changes params: send them back
             else:
                 module, function = name.split(".", 1)
@@ -222,16 +258,17 @@ class Sandbox:
             out, header = [], {"kind": "error", "message": f"{type(error).__name__}: {error}"[:300]}
         self.channel.send(header, out, deadline)
 
-    def _outgoing(self, value):
-        """Replace reference optimizers by handles the child can call back."""
+    def _outgoing(self, value, handles: list[str]):
+        """Replace reference optimizers by handles the child can call back (their ``update`` only)."""
         if isinstance(value, ReferenceOptimizer):
             handle_id = next(self._ids)
             self.parent_objects[handle_id] = self.reference.new("optimizers", value.name, **value.hyperparameters)
+            handles.append(f"handle:{handle_id}.update")
             return wire.Handle(handle_id, f"optimizers.{value.name}", side="parent")
         if isinstance(value, dict):
-            return {k: self._outgoing(v) for k, v in value.items()}
+            return {k: self._outgoing(v, handles) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return type(value)(self._outgoing(v) for v in value)
+            return type(value)(self._outgoing(v, handles) for v in value)
         return value
 
     def _death(self) -> StudentError:
@@ -246,6 +283,12 @@ class Sandbox:
         if number is not None and number in SIGNAL_REASONS:
             return Crashed(SIGNAL_REASONS[number])
         return Crashed(f"exited (code {code}) without returning a result")
+
+    def check_alive(self, generation: int, label: str) -> None:
+        """Refuse to use an object made by an earlier child (it died with it)."""
+        if generation != self.generation or self.process is None:
+            raise Crashed(f"{label} is gone: the sandbox was restarted after an earlier failure "
+                          "(see that test's message)")
 
     def _check_budget(self) -> None:
         if time.monotonic() >= self.deadline:
@@ -269,7 +312,7 @@ class Student:
 
     def new(self, module: str, name: str, *args, **kwargs) -> RemoteObject:
         value, _ = self._sandbox.request("new", module, name, args, kwargs)
-        if not isinstance(value, wire.Handle):
+        if not isinstance(value, wire.Handle) or value.side != "child":
             raise BadOutput(f"{module}.{name}(...) did not give an object")
         return RemoteObject(self._sandbox, value, f"{module}.{name}")
 
@@ -299,12 +342,19 @@ class RemoteObject:
     def __init__(self, sandbox: Sandbox, handle: wire.Handle, label: str) -> None:
         self._sandbox = sandbox
         self._handle = handle
+        self._generation = sandbox.generation
         self.label = label
 
     def __getattr__(self, method: str):
+        if method.startswith("__"):
+            raise AttributeError(method)
+
         def call(*args, timeout: float | None = None, **kwargs):
+            self._sandbox.check_alive(self._generation, f"the {self.label} object")
             value, inputs = self._sandbox.request(
                 "method", None, method, args, kwargs, timeout=timeout, id=self._handle.handle_id, inputs_after=True)
+            if type(inputs) is not list or len(inputs) != 2 or type(inputs[0]) is not list:
+                raise BadOutput(f"{self.label}.{method} sent a malformed reply")
             for sent, after in zip(args, inputs[0]):
                 if isinstance(sent, dict) and isinstance(after, dict):
                     sent.clear()
@@ -314,3 +364,24 @@ class RemoteObject:
         return call
 
 
+
+
+def check_blobs(blobs: list[bytes]) -> None:
+    """Refuse ``.npy`` blobs that lie about their size or hold Python objects, before reading them.
+
+    ``np.load`` allocates the array the header announces before it reads the data: a forged
+    header could ask the grader for terabytes.
+    """
+    for blob in blobs:
+        stream = io.BytesIO(blob)
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"unexpected .npy version {version}")
+        if dtype.hasobject:
+            raise ValueError("an array of Python objects")
+        if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize != len(blob) - stream.tell():
+            raise ValueError("an array whose size does not match its data")
