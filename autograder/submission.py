@@ -3,14 +3,17 @@
 A submission is a folder holding the modules, a notebook (a ``.ipynb`` file, or a folder
 holding ``assignment.ipynb``) whose ``%%writefile`` cells write them, or a ``.zip`` of either.
 Reading never executes anything and never trusts names: only the three module names are kept,
-zip members are read in memory (no extraction, so no ``../`` or symlink tricks), and sizes are
-capped. What cannot be read becomes a ``problem`` the feedback reports; the tests still run
-and fail with "not submitted".
+zip members are read in memory (no extraction, so no ``../`` or symlink tricks), symbolic links
+are refused (they could point at the solutions or at another student's work), and sizes are
+capped. What cannot be read becomes a ``problem`` the feedback reports; a module that cannot be
+read costs only its own tests ("not submitted"), the other modules are graded.
 """
 
 from __future__ import annotations
 
-import re
+import shlex
+import stat
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -24,36 +27,45 @@ MAX_MODULE_BYTES = 1 * 2**20
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_ZIP_MEMBERS = 2000
 NOTEBOOK = "assignment.ipynb"
-WRITEFILE = re.compile(r"^%%writefile(\s+-a)?\s+(\S+)\s*$")
 
 
 @dataclass
 class Submission:
     name: str  # the entry's name without extension
     sources: dict[str, bytes] = field(default_factory=dict)  # module name -> source
-    problem: str = ""  # why it could not be read, if it could not
+    problem: str = ""  # why it, or some of its modules, could not be read
 
     @property
     def notes(self) -> str:
-        if self.problem:
+        """The problem, then the modules missing for another reason: one line for the feedback."""
+        if self.problem and not self.sources:
             return self.problem
-        missing = [f"{m}.py" for m in MODULES if m not in self.sources]
-        return f"not submitted: {', '.join(missing)}" if missing else ""
+        missing = [f"{m}.py" for m in MODULES if m not in self.sources and f"{m}.py" not in self.problem]
+        parts = [self.problem] if self.problem else []
+        if missing:
+            parts.append(f"not submitted: {', '.join(missing)}")
+        return "; ".join(parts)
 
 
 def is_submission(path: Path) -> bool:
     """A folder is one submission if it holds a module or the notebook; files always are."""
     if path.is_dir():
-        return any((path / f"{m}.py").is_file() for m in MODULES) or (path / NOTEBOOK).is_file()
+        return any(_present(path / f"{m}.py") for m in MODULES) or _present(path / NOTEBOOK)
     return path.suffix.lower() in (".zip", ".ipynb", ".py")
 
 
 def find_submissions(paths: list[Path]) -> list[Path]:
-    """Expand the command line: each PATH is a submission or a folder of submissions."""
+    """Expand the command line: each PATH is a submission or a folder of submissions.
+
+    A PATH given on the command line may be a symbolic link (the grader's choice); entries
+    found inside a folder of submissions may not (``read_submission`` refuses them).
+    """
     found: list[Path] = []
     for path in paths:
         if not path.exists():
             raise UserError(f"{path}: no such file or folder")
+        if path.is_symlink():
+            path = path.resolve()
         if is_submission(path):
             found.append(path)
             continue
@@ -69,87 +81,150 @@ def find_submissions(paths: list[Path]) -> list[Path]:
 def read_submission(path: Path, name: str | None = None) -> Submission:
     """Read one submission; never raises for a broken one (see ``Submission.problem``)."""
     name = name or (path.stem if path.is_file() else path.name)
+    if path.is_symlink():
+        return Submission(name, problem=f"{path.name} is a symbolic link; submit the folder or file itself")
     try:
         if path.is_dir():
-            if any((path / f"{m}.py").is_file() for m in MODULES):
-                return Submission(name, {m: _read_capped(path / f"{m}.py") for m in MODULES
-                                         if (path / f"{m}.py").is_file()})
-            if (path / NOTEBOOK).is_file():
+            if any(_present(path / f"{m}.py") for m in MODULES):
+                return _from_files({m: path / f"{m}.py" for m in MODULES if _present(path / f"{m}.py")}, name)
+            if _present(path / NOTEBOOK):
                 return Submission(name, modules_from_notebook(_read_capped(path / NOTEBOOK, MAX_NOTEBOOK_BYTES)))
             return Submission(name, problem=f"found none of the three modules nor {NOTEBOOK} in the folder")
         if path.suffix.lower() == ".ipynb":
             return Submission(name, modules_from_notebook(_read_capped(path, MAX_NOTEBOOK_BYTES)))
         if path.suffix.lower() == ".zip":
-            return Submission(name, _read_zip(path))
+            sources, problems = _read_zip(path)
+            return Submission(name, sources, problem="; ".join(problems))
         if path.suffix.lower() == ".py" and path.stem in MODULES:
-            return Submission(name, {path.stem: _read_capped(path)})
+            return _from_files({path.stem: path}, name)
         return Submission(name, problem=f"{path.name} is not a folder, a notebook or a zip")
     except _Unreadable as error:
         return Submission(name, problem=str(error))
+    except OSError as error:  # unreadable file or folder (permissions, a vanished file)
+        return Submission(name, problem=f"could not be read ({type(error).__name__}: {error.strerror or error})")
+
+
+def _from_files(files: dict[str, Path], name: str) -> Submission:
+    """Read each module on its own: one refused file costs only its own module."""
+    sources, problems = {}, []
+    for module, path in files.items():
+        try:
+            sources[module] = _read_capped(path)
+        except _Unreadable as error:
+            problems.append(str(error))
+    return Submission(name, sources, problem="; ".join(problems))
+
+
+def parse_writefile(line: str) -> tuple[str, bool] | None:
+    """``(file name, append)`` of a ``%%writefile [-a|--append] NAME`` line, else None.
+
+    The name is split as IPython splits magic arguments (shell-like: quotes allowed).
+    """
+    rest = line[len("%%writefile"):]
+    if not line.startswith("%%writefile") or (rest and not rest[0].isspace()):
+        return None
+    try:
+        words = shlex.split(rest)
+    except ValueError:  # unbalanced quotes: IPython would refuse the cell too
+        return None
+    append = any(w in ("-a", "--append") for w in words)
+    names = [w for w in words if w not in ("-a", "--append")]
+    return (names[0], append) if len(names) == 1 else None
 
 
 def modules_from_notebook(data: bytes) -> dict[str, bytes]:
     """Rebuild the modules from ``%%writefile`` cells, in order, exactly as IPython writes them."""
     try:
-        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+        with warnings.catch_warnings():  # nbformat warns about missing cell ids and old versions
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+        cells = list(notebook.cells)
     except Exception as error:  # nbformat raises several unrelated types for broken JSON
         raise _Unreadable(f"the notebook could not be read ({type(error).__name__}): is it a valid .ipynb?") from None
     modules: dict[str, str] = {}
-    for cell in notebook.cells:
-        if cell.get("cell_type") != "code":
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        first, _, body = str(cell.get("source", "")).partition("\n")
-        match = WRITEFILE.match(first.strip())
-        if not match:
+        source = cell.get("source", "")
+        source = "".join(map(str, source)) if isinstance(source, list) else str(source)
+        # IPython drops leading blank lines and the first line's indentation before it looks for a cell magic.
+        lines = source.split("\n")
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        if not lines:
             continue
-        module = PurePosixPath(match.group(2)).name.removesuffix(".py")
-        if module not in MODULES or PurePosixPath(match.group(2)).name != f"{module}.py":
+        parsed = parse_writefile(lines[0].strip())
+        if parsed is None:
             continue
+        target, append = parsed
+        module = PurePosixPath(target).name.removesuffix(".py")
+        if module not in MODULES or PurePosixPath(target).name != f"{module}.py":
+            continue
+        body = "\n".join(lines[1:])
         # %%writefile writes the cell body followed by a newline; -a appends the same way.
         text = body if body.endswith("\n") else body + "\n"
-        modules[module] = modules.get(module, "") + text if match.group(1) else text
+        modules[module] = modules.get(module, "") + text if append else text
     if not modules:
         raise _Unreadable("the notebook has no %%writefile cell for any of the three modules")
-    return {m: text.encode("utf-8") for m, text in modules.items()}
+    return {m: text.encode("utf-8", errors="replace") for m, text in modules.items()}
 
 
-def _read_zip(path: Path) -> dict[str, bytes]:
+def _read_zip(path: Path) -> tuple[dict[str, bytes], list[str]]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if len(members) > MAX_ZIP_MEMBERS:
                 raise _Unreadable(f"the zip holds {len(members)} files; at most {MAX_ZIP_MEMBERS} are read")
-            by_name = {}
+            by_name: dict[str, zipfile.ZipInfo] = {}
+            # Shallowest first: the submission's own files win over copies deeper down.
             for member in sorted(members, key=lambda m: (m.filename.count("/"), m.filename)):
-                base = PurePosixPath(member.filename).name
-                if "__MACOSX" in member.filename or base in by_name:
+                base = PurePosixPath(member.filename.replace("\\", "/")).name
+                if "__MACOSX" in member.filename or base.startswith("._") or base in by_name:
                     continue
                 by_name[base] = member
-            modules = {m: by_name[f"{m}.py"] for m in MODULES if f"{m}.py" in by_name}
-            if modules:
-                return {m: _read_member(archive, info, MAX_MODULE_BYTES) for m, info in modules.items()}
+            wanted = {m: by_name[f"{m}.py"] for m in MODULES if f"{m}.py" in by_name}
+            if wanted:
+                sources, problems = {}, []
+                for module, info in wanted.items():
+                    try:
+                        sources[module] = _read_member(archive, info, MAX_MODULE_BYTES)
+                    except _Unreadable as error:
+                        problems.append(str(error))
+                return sources, problems
             notebooks = [n for n in by_name if n.endswith(".ipynb")]
             chosen = NOTEBOOK if NOTEBOOK in by_name else (notebooks[0] if len(notebooks) == 1 else None)
             if chosen is None:
                 raise _Unreadable("the zip holds neither the three modules nor one notebook")
-            return modules_from_notebook(_read_member(archive, by_name[chosen], MAX_NOTEBOOK_BYTES))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as error:
+            return modules_from_notebook(_read_member(archive, by_name[chosen], MAX_NOTEBOOK_BYTES)), []
+    except _Unreadable:
+        raise
+    except Exception as error:  # BadZipFile, zlib.error, an encrypted member (RuntimeError), a bad header...
         raise _Unreadable(f"the zip could not be read ({type(error).__name__}): is it a valid .zip?") from None
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    name = PurePosixPath(info.filename).name
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise _Unreadable(f"{name} is a symbolic link in the zip; submit the file itself")
     if info.file_size > limit:
-        raise _Unreadable(f"{info.filename} is larger than {limit // 2**20} MiB")
+        raise _Unreadable(f"{name} is larger than {limit // 2**20} MiB")
     with archive.open(info) as stream:
         data = stream.read(limit + 1)  # the header's size may lie: read at most the limit
     if len(data) > limit:
-        raise _Unreadable(f"{info.filename} is larger than {limit // 2**20} MiB")
+        raise _Unreadable(f"{name} is larger than {limit // 2**20} MiB")
     return data
+
+
+def _present(path: Path) -> bool:
+    """The file is there, or a symbolic link stands in its place (to be refused, not overlooked)."""
+    return path.is_file() or path.is_symlink()
 
 
 def _read_capped(path: Path, limit: int = MAX_MODULE_BYTES) -> bytes:
     if path.is_symlink():  # it could point at the solutions or another student's work
         raise _Unreadable(f"{path.name} is a symbolic link; submit the file itself")
+    if not path.is_file():
+        raise _Unreadable(f"{path.name} is not a regular file")
     with open(path, "rb") as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,39 +27,25 @@ from benchmarks import measure  # noqa: E402
 from benchmarks.submissions import write_submission  # noqa: E402
 
 
-def without_pycache_prefix() -> None:
-    """Start children without ``-X pycache_prefix`` (numpy's installed bytecode is then used)."""
-    from autograder.sandbox import jail
-
-    original = jail.command
-
-    def command(*args, **kwargs):
-        argv = original(*args, **kwargs)
-        for i, item in enumerate(argv):
-            if item.startswith("pycache_prefix=") and argv[i - 1] == "-X":
-                return argv[:i - 1] + argv[i + 1:]
-        return argv
-
-    jail.command = command
-
-
-def grade(suite: str, reps: int, variant: str) -> dict:
+def grade(suite: str, reps: int) -> dict:
     from autograder.grading import baselines, grade_command, runner
     from autograder.paths import PUBLIC_TESTS
     from autograder.sandbox import client
     from benchmarks.inprocess import InProcessStudent
 
-    if variant == "no-pycache-prefix":
-        without_pycache_prefix()
     folders = runner.ALL_TESTS if suite == "full" else (PUBLIC_TESTS,)
-    starts = [0]
-    original_start = client.Sandbox.start
+    starts, callbacks = [0], [0]
+    original_start, original_answer = client.Sandbox.start, client.Sandbox._answer
 
     def counting_start(self):
         starts[0] += 1
         return original_start(self)
 
-    client.Sandbox.start = counting_start
+    def counting_answer(self, *args, **kwargs):
+        callbacks[0] += 1
+        return original_answer(self, *args, **kwargs)
+
+    client.Sandbox.start, client.Sandbox._answer = counting_start, counting_answer
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         submission = write_submission(root / "submissions" / "reference", "reference")
@@ -80,28 +68,106 @@ def grade(suite: str, reps: int, variant: str) -> dict:
         peer_scores: list[float] = []
         measure.become_subreaper()
         warm = measure.run_here(sandboxed)
-        starts[0] = 0
+        starts[0] = callbacks[0] = 0
         floors, subjects, peers = [], [], []
         for _ in range(reps):
             floors.append(measure.floor_sample())
             subjects.append(measure.run_here(sandboxed))
             peers.append(measure.run_here(inprocess))
     fits = baselines.baseline.cache_info().misses
-    return {"suite": suite, "variant": variant, "reps": reps, "warm_up": asdict(warm),
+    return {"suite": suite, "reps": reps, "callbacks_per_submission": callbacks[0] / reps, "warm_up": asdict(warm),
             "floor": asdict(measure.median_sample(floors)), "sandboxed": asdict(measure.median_sample(subjects)),
             "inprocess": asdict(measure.median_sample(peers)),
             "sandbox_starts_per_submission": starts[0] / reps, "graded": reps + 1,
             "baseline_fits": fits, "scores": sorted(set(scores)), "peer_scores": sorted(set(peer_scores))}
 
 
+ECHO = """
+import os, resource, struct
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+os.write(1, struct.pack("<d", cpu()))
+while (b := os.read(0, 1)):
+    os.write(1, b)
+os.write(1, struct.pack("<d", cpu()))
+"""
+
+
+def pipe_round_trips(count: int) -> measure.Sample:
+    """``count`` one-byte round trips with a plain echo process: the floor of a callback."""
+    import struct
+    import subprocess
+
+    echo = subprocess.Popen([sys.executable, "-I", "-S", "-c", ECHO], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    read, write = echo.stdout.fileno(), echo.stdin.fileno()
+    (child_start,) = struct.unpack("<d", os.read(read, 8))
+    cpu, start = measure.cpu_self(), time.perf_counter()
+    for _ in range(count):
+        os.write(write, b"x")
+        os.read(read, 1)
+    wall, cpu = time.perf_counter() - start, measure.cpu_self() - cpu
+    echo.stdin.close()
+    (child_end,) = struct.unpack("<d", echo.stdout.read(8))
+    echo.wait()
+    return measure.Sample(wall / count, (cpu + child_end - child_start) / count)
+
+
+def roundtrip(reps: int, epochs: int = 200) -> dict:
+    """The cost of one callback into the reference, against a plain pipe round trip.
+
+    The child runs linear ``gradient_descent`` on 4 rows with ``loss``, ``gradients`` and
+    ``step`` swapped for the reference's: ``3·epochs + 1`` callbacks. The cost of a callback is
+    the difference between ``epochs`` and 0 epochs (same child start, same call), over ``3·epochs``.
+    """
+    import numpy as np
+
+    from autograder.grading import runner
+    from autograder.paths import SOLUTIONS
+    from autograder.sandbox.client import Sandbox, Student
+    from autograder.submission import read_submission
+
+    measure.become_subreaper()
+    sources = read_submission(SOLUTIONS).sources
+    X, y = np.column_stack([np.ones(4), np.arange(4.0)]), np.array([0.5, 1.0, 2.5, 3.0])
+    swap = ("loss", "gradients", "step", "predict", "gradient_ij")
+
+    def session(n_epochs: int):
+        def run():
+            with Sandbox(sources, runner.reference()) as sandbox:
+                Student(sandbox).call("linear_regression", "gradient_descent", X, y, epochs=n_epochs, swap=swap)
+        return run
+
+    session(1)()  # warm: imports, the isolation probe
+    pipes, zero, many = [], [], []
+    for _ in range(reps):
+        pipes.append(pipe_round_trips(3 * epochs))
+        zero.append(measure.run_here(session(0)))
+        many.append(measure.run_here(session(epochs)))
+    zero_m, many_m = measure.median_sample(zero), measure.median_sample(many)
+    per_callback = measure.Sample((many_m.wall - zero_m.wall) / (3 * epochs), (many_m.cpu - zero_m.cpu) / (3 * epochs))
+    return {"pipe": asdict(measure.median_sample(pipes)), "callback": asdict(per_callback), "reps": reps,
+            "callbacks": 3 * epochs}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["grade"])
+    parser.add_argument("what", choices=["grade", "roundtrip", "scale"])
     parser.add_argument("--suite", choices=["full", "public"], default="full")
     parser.add_argument("--reps", type=int, default=7)
-    parser.add_argument("--variant", choices=["current", "no-pycache-prefix"], default="current")
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--d", type=int, default=32)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args()
-    print(json.dumps(grade(args.suite, args.reps, args.variant)))
+    if args.what == "grade":
+        report = grade(args.suite, args.reps)
+    elif args.what == "roundtrip":
+        report = roundtrip(args.reps)
+    else:
+        from benchmarks import scale
+
+        report = scale.run(args.reps, args.n, args.d, tuple(args.sizes))
+    print(json.dumps(report))
     return 0
 
 

@@ -1,7 +1,7 @@
 """The sweep's figures, drawn from numbers only (running code is `autograder.experiments.sweep`'s job).
 
 Each function returns a matplotlib `Figure` built without pyplot (no global state, so a long
-sweep leaks no figures; a notebook shows one by naming it), titled, with labelled axes and a
+sweep leaks no figures; a notebook shows one by naming it: see `SweepFigure`), titled, with labelled axes and a
 legend a student can read without the code. `save` writes a PNG of exactly
 ``figsize × DPI`` pixels.
 
@@ -17,13 +17,14 @@ optimizer_paths     six optimizers' paths over the contours of a valley   one pe
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogFormatter
 
 DPI = 100
 VERDICT_COLOURS = {"too small": "tab:blue", "good": "tab:green", "too large": "tab:red"}
@@ -61,6 +62,15 @@ class LrPoint:
     diverged: bool = False
 
 
+class SweepFigure(Figure):
+    """A `Figure` that Jupyter shows as its PNG when a cell names it (no pyplot needed)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, dpi=DPI, format="png")
+        return buffer.getvalue()
+
+
 def save(figure: Figure, path: str | Path) -> Path:
     """Write ``figure`` as a PNG of ``figsize × DPI`` pixels; returns the path."""
     path = Path(path)
@@ -75,28 +85,44 @@ def _finite(values) -> np.ndarray:
     return values
 
 
-def _log_limits(ax, curves: list[np.ndarray]) -> None:
-    """Log scale from just below the lowest loss to well above the starting loss.
+def _fit(curves: list[np.ndarray | None]) -> tuple[list[np.ndarray | None], tuple[float, float] | None]:
+    """The curves ready for a log axis, and its y range.
 
-    Diverged curves climb off the top instead of squashing the others into a line.
+    The range runs from just below the lowest loss to a little above the highest starting
+    loss; values beyond it are clipped just outside, so a diverged curve visibly climbs off the
+    top instead of squashing the others into a line (or overflowing matplotlib's scaling).
     """
-    finite = [c[np.isfinite(c) & (c > 0)] for c in curves if c is not None]
-    finite = [c for c in finite if c.size]
-    if not finite:
-        return
-    low = min(float(c.min()) for c in finite)
+    curves = [None if c is None else _finite(c) for c in curves]
+    positive = [c[np.isfinite(c) & (c > 0)] for c in curves if c is not None]
+    positive = [c for c in positive if c.size]
+    if not positive:
+        return curves, None
+    low = min(float(c.min()) for c in positive)
     starts = [float(c[0]) for c in curves if c is not None and c.size and np.isfinite(c[0]) and c[0] > 0]
-    high = 1.2 * max(starts) if starts else max(float(c.max()) for c in finite)
+    high = 1.2 * max(starts) if starts else max(float(c.max()) for c in positive)
+    span = (low / 1.1, max(high, low * 1.5))
+    return [None if c is None else np.clip(c, span[0] / 2, span[1] * 2) for c in curves], span
+
+
+def _log_axis(ax, span: tuple[float, float] | None) -> None:
     ax.set_yscale("log")
-    ax.set_ylim(low / 1.1, max(high, low * 1.5))
+    if span:
+        ax.set_ylim(*span)
     _plain_ticks(ax)
 
 
+class _PlainLogFormatter(LogFormatter):
+    """Log-axis labels as plain numbers (0.2, 3000), on the ticks `LogFormatter` chooses."""
+
+    def _num_to_string(self, x, vmin, vmax) -> str:
+        return f"{x:g}"
+
+
 def _plain_ticks(ax) -> None:
-    """Log-scale ticks written as plain numbers (0.2, 0.3...), not as powers of ten."""
-    plain = FuncFormatter(lambda value, _: f"{value:g}")
-    ax.yaxis.set_major_formatter(plain)
-    ax.yaxis.set_minor_formatter(plain)
+    # Minor ticks are labelled only when the axis spans less than a decade, and all of them
+    # only under 0.4 of one, so the labels never crowd.
+    ax.yaxis.set_major_formatter(_PlainLogFormatter())
+    ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
 
 
 def learning_curves(panels: list[Panel], *, title: str, loss_name: str) -> Figure:
@@ -104,18 +130,17 @@ def learning_curves(panels: list[Panel], *, title: str, loss_name: str) -> Figur
     count = max(1, len(panels))
     columns = min(4, count)
     rows = math.ceil(count / columns)
-    figure = Figure(figsize=(4.2 * columns, 3.2 * rows + 0.7), layout="constrained")
+    figure = SweepFigure(figsize=(4.2 * columns, 3.2 * rows + 0.7), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for ax in axes[len(panels):] if panels else axes[1:]:
         figure.delaxes(ax)
     for ax, panel in zip(axes, panels):
-        train = None if panel.train is None else _finite(panel.train)
-        val = None if panel.val is None else _finite(panel.val)
+        (train, val), span = _fit([panel.train, panel.val])
         if train is not None:
             ax.plot(np.arange(train.size), train, color="tab:blue", label="training")
         if val is not None:
             ax.plot(np.arange(val.size), val, color="tab:orange", linestyle="--", label="validation")
-        _log_limits(ax, [c for c in (train, val) if c is not None])
+        _log_axis(ax, span)
         notes = [s for s in (panel.status if panel.status != "ok" else "", panel.note) if s]
         if val is None and not panel.note:
             notes.append("validation curve not recorded")
@@ -139,15 +164,15 @@ def learning_curves(panels: list[Panel], *, title: str, loss_name: str) -> Figur
 
 def loss_per_epoch(lines: list[Line], *, title: str, loss_name: str) -> Figure:
     """Several runs' training loss per epoch on one pair of axes (log scale)."""
-    figure = Figure(figsize=(8, 5), layout="constrained")
+    figure = SweepFigure(figsize=(8, 5), layout="constrained")
     ax = figure.subplots()
-    curves = []
-    for line in lines:
-        values = _finite(line.values)
-        curves.append(values)
+    curves, span = _fit([line.values for line in lines])
+    styles = ("-", "--", "-.", ":")  # lines that coincide (Momentum and Nesterov, often) stay visible
+    for k, (line, values) in enumerate(zip(lines, curves)):
         label = f"{line.label} ({line.note})" if line.note else line.label
-        ax.plot(np.arange(values.size), values, label=_wrap(label, 60), linewidth=1.5)
-    _log_limits(ax, curves)
+        ax.plot(np.arange(values.size), values, label=_wrap(label, 60), linewidth=1.8,
+                linestyle=styles[k % len(styles)])
+    _log_axis(ax, span)
     ax.set_title(title)
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"training loss ({loss_name}, log scale)")
@@ -159,7 +184,7 @@ def loss_per_epoch(lines: list[Line], *, title: str, loss_name: str) -> Figure:
 def learning_rate_sweep(points: list[LrPoint], *, title: str, loss_name: str) -> Figure:
     """Left: final training and validation loss against lr, each rate marked too small, good or
     too large. Right: the training loss per epoch of each rate."""
-    figure = Figure(figsize=(13, 5), layout="constrained")
+    figure = SweepFigure(figsize=(13, 5), layout="constrained")
     left, right = figure.subplots(1, 2)
     points = sorted(points, key=lambda p: p.lr)
     lrs = np.array([p.lr for p in points])
@@ -181,7 +206,7 @@ def learning_rate_sweep(points: list[LrPoint], *, title: str, loss_name: str) ->
         left.scatter([], [], marker="X", color=VERDICT_COLOURS["too large"], label="diverged (drawn at the top)")
     left.set_xscale("log")
     left.set_yscale("log")
-    left.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    left.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # 0.01, not 10⁻²
     if ceiling:
         finite = [v for p in points for v in (p.train_loss, p.val_loss) if np.isfinite(v) and v > 0]
         left.set_ylim(min(finite + [ceiling]) / 1.1, ceiling * 1.1)
@@ -191,14 +216,12 @@ def learning_rate_sweep(points: list[LrPoint], *, title: str, loss_name: str) ->
     left.set_ylabel(f"loss ({loss_name}, log scale)")
     left.grid(True, which="both", alpha=0.3)
     left.legend(fontsize=8)
-    curves = []
-    for p in points:
-        values = _finite(p.history)
-        curves.append(values)
+    curves, span = _fit([p.history for p in points])
+    for p, values in zip(points, curves):
         right.plot(np.arange(values.size), values, color=VERDICT_COLOURS[p.verdict],
                    alpha=0.45 + 0.55 * (p.verdict == "good"), label=f"lr = {p.lr:g} ({p.verdict}"
                    + (", diverged)" if p.diverged else ")"))
-    _log_limits(right, curves)
+    _log_axis(right, span)
     right.set_title("training loss per epoch, one line per learning rate")
     right.set_xlabel("epoch")
     right.set_ylabel(f"training loss ({loss_name}, log scale)")
@@ -208,16 +231,20 @@ def learning_rate_sweep(points: list[LrPoint], *, title: str, loss_name: str) ->
     return figure
 
 
-def optimizer_paths(paths: dict[str, np.ndarray | str], settings: dict[str, dict[str, float]], *,
+def optimizer_paths(paths: dict[str, np.ndarray | str], settings: dict[str, dict[str, float]] | None = None, *,
                     start: tuple[float, float] = (-7.0, 2.0)) -> Figure:
     """One panel per optimizer: its path over the contour lines of ``f(x, y) = x²/20 + y²``.
 
-    ``paths[name]`` is an array of points (start first) or the reason there is none.
+    ``paths[name]`` is an array of points (start first) or the reason there is none;
+    ``settings[name]``, the hyperparameters shown in its title (default: the sweep's
+    ``TOY_SETTINGS``, with which `autograder.experiments.sweep.toy_paths` runs).
     """
+    if settings is None:
+        from autograder.experiments.sweep import TOY_SETTINGS as settings
     names = list(paths)
     columns = min(3, max(1, len(names)))
     rows = math.ceil(max(1, len(names)) / columns)
-    figure = Figure(figsize=(5 * columns, 3.6 * rows + 0.6), layout="constrained")
+    figure = SweepFigure(figsize=(5 * columns, 3.6 * rows + 0.6), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for ax in axes[len(names):]:
         figure.delaxes(ax)

@@ -401,8 +401,9 @@ def _check_output(value, d: int, epochs: int) -> tuple[np.ndarray | None, np.nda
     theta, history = value
     if not isinstance(theta, np.ndarray) or theta.shape != (d,) or not np.issubdtype(theta.dtype, np.number) \
             or np.iscomplexobj(theta):
-        shape = getattr(theta, "shape", None)
-        return None, None, f"returned theta as {type(theta).__name__} {shape or ''}; expected an array of shape ({d},)"
+        what = f"an array of shape {theta.shape} ({theta.dtype})" if isinstance(theta, np.ndarray) \
+            else getattr(theta, "type_name", type(theta).__name__)
+        return None, None, f"returned theta as {what}; expected an array of shape ({d},)"
     if isinstance(history, np.ndarray) and history.ndim == 1 and np.issubdtype(history.dtype, np.number):
         history = history.tolist()
     if not isinstance(history, (list, tuple)) or not all(
@@ -453,6 +454,9 @@ def _map(workers: list[_Worker], items: Sequence, work: Callable, progress: bool
             from joblib import Parallel, delayed
 
             Parallel(n_jobs=len(workers), backend="threading")(delayed(drain)(w) for w in workers)
+    except BaseException:
+        stop.set()  # Ctrl-C or an error: the other workers take no new configuration
+        raise
     finally:
         bar.close()
     return results
@@ -570,7 +574,7 @@ def _readable(table: pd.DataFrame) -> str:
     view["status"] = view["status"].map(lambda s: s if len(s) <= 70 else s[:67] + "...")
     formats = {c: (lambda v: "" if pd.isna(v) else f"{v:.4g}") for c in view.columns
                if view[c].dtype.kind == "f" and c != "wall_time"}
-    formats["wall_time"] = lambda v: f"{v:.2f}s"
+    formats["wall_time"] = lambda v: f"{v:.3f}s"
     return view.to_string(formatters=formats)
 
 

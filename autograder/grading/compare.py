@@ -39,7 +39,7 @@ FLOAT_TYPES = (float, np.float64)
 
 
 def describe_type(value: object) -> str:
-    """A short name of ``value``'s type for messages: ``ndarray``, ``float``, ``Opaque(Foo)``."""
+    """A short description of ``value``'s type for messages: "an ndarray of shape (3,)", "float"..."""
     if isinstance(value, Opaque):
         return f"an object of type {value.type_name}"
     if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
@@ -139,7 +139,7 @@ def _check_values(got, expected, *, what, rtol, atol, hints, shown=None) -> None
     if wrong_inf.any():
         _fail(what, f"got an infinite value{_where(wrong_inf)}", shown_got, shown_expected, hints)
     both = np.isfinite(g) & np.isfinite(e)
-    error = np.where(both, np.abs(np.where(both, g - e, 0.0)), np.inf)
+    error = np.where(both, np.abs(np.subtract(g, e, out=np.zeros(g.shape), where=both)), np.inf)
     allowed = atol + rtol * np.abs(np.where(both, e, 0.0))
     bad = (error > allowed) & ~same_infinity
     if bad.any():
@@ -277,6 +277,8 @@ def expect_same_updates(
     *,
     label: str,
     hints: Callable[[int, str, np.ndarray], Sequence[Hint]] = lambda call, key, start: (),
+    rtol: float = RTOL,
+    atol: float = ATOL,
 ) -> None:
     """Run ``update(params, grads)`` for every grads in turn on both optimizers and compare.
 
@@ -299,7 +301,7 @@ def expect_same_updates(
         for key, expected in expected_params.items():
             if key not in got_params:
                 raise AssertionError(f"{what}: params lost its key {key!r}")
-            expect_array(got_params[key], expected, what=f"{what}: params[{key!r}]",
+            expect_array(got_params[key], expected, what=f"{what}: params[{key!r}]", rtol=rtol, atol=atol,
                          hints=hints(call_number, key, start[key]))
 
 

@@ -5,8 +5,9 @@ the symptom needs (``n``, the starting point...), and returns one sentence for t
 ``None`` when the symptom is absent. Grading tests bind the context with `functools.partial`
 and pass them to `autograder.grading.compare` as hints, which run them only after a failure.
 
-They only compare numbers: none of them computes what the submission should have computed,
-so shipping them to students gives nothing away.
+They only compare numbers and name the bug: none of them recomputes a graded function, so
+shipping them to students gives away no more than the contract and the skeleton's hints do.
+(The hidden tests' replays of buggy batch loops and optimizers live in the hidden tests.)
 """
 
 from __future__ import annotations
@@ -114,6 +115,17 @@ def overflow(got: object, expected: object, z: object) -> str | None:
     return None
 
 
+def capped_loss(got: object, expected: object, z: object) -> str | None:
+    """A finite NLL far below the exact one where |z| is large: p or log(p) was clipped."""
+    big = float(np.abs(np.asarray(z, dtype=np.float64)).max(initial=0.0))
+    if (isinstance(got, float | np.floating) and np.isfinite(got) and big > 40
+            and float(got) < 0.9 * float(expected)):
+        return (f"the loss is too small with |z| up to {big:g}: clipping p (or z) caps each sample's term "
+                "(at −log(1e-15) ≈ 34.5 for p clipped to 1e-15) where the exact term is about |z|; compute "
+                "log(1 + e^z) − y·z without forming p, e.g. with np.logaddexp(0, z)")
+    return None
+
+
 def wrong_direction(got: object, expected: object, start: object) -> str | None:
     """The change from ``start`` is the expected change reversed: moved along the gradient."""
     s = np.asarray(start, dtype=np.float64)
@@ -173,8 +185,29 @@ def unstable_solve(got: object, expected: object) -> str | None:
     return None
 
 
+def seed_ignored(got: object, expected: object, seed_ignored: bool) -> str | None:
+    """The submission's loop returns the same with another seed: its rows are never shuffled."""
+    if seed_ignored:
+        return ("another seed gives exactly the same result: the rows are never shuffled; every epoch "
+                "must walk rng.permutation(n) with rng = np.random.default_rng(seed)")
+    return None
+
+
+def later_epochs_wrong(got: object, expected: object, first_epoch_ok: bool) -> str | None:
+    """Right after one epoch, wrong after several: the order is not redrawn from one generator."""
+    if first_epoch_ok:
+        return ("the first epoch is right but later ones are not: make rng = np.random.default_rng(seed) "
+                "once, before the epochs, and draw a new rng.permutation(n) at the start of every epoch")
+    return None
+
+
+def same(got: object, expected: object) -> bool:
+    """``got`` reproduces ``expected``: numbers about equal, tuples element by element."""
+    return _matches(got, expected)
+
+
 def _matches(got: object, candidate: object) -> bool:
-    if isinstance(candidate, tuple | list) and not isinstance(candidate, np.ndarray):
+    if isinstance(candidate, tuple):  # a structure, e.g. (theta, history); a list is a sequence of numbers
         if not isinstance(got, tuple | list) or len(got) != len(candidate):
             return False
         return all(_matches(g, c) for g, c in zip(got, candidate, strict=True))
@@ -185,8 +218,8 @@ def matches_variant(got: object, expected: object, candidates: Mapping[str, obje
     """The description of the first candidate ``got`` matches, when it does not match ``expected``.
 
     ``candidates`` maps a sentence ("the last, shorter batch is dropped") to what a submission
-    with that bug returns, computed by the test; tuples are matched element by element, NaN
-    matches NaN (a bug that divides by zero is still that bug).
+    with that bug returns, computed by the test; tuples are matched element by element (lists
+    and arrays as numbers), NaN matches NaN (a bug that divides by zero is still that bug).
     """
     if _matches(got, expected):
         return None

@@ -8,12 +8,15 @@ per-function columns) and DIR/report.html (the class report, self-contained).
 
 Files are written atomically; rerunning over the same input gives the same grades. The
 sandbox's guarantees on this machine are printed first (see the README for each setup).
+With --scheduler, the grading runs on a Dask cluster's workers instead, each in the same
+sandbox, with the same results (see the README's Scaling section).
 Exit status: 0 when the batch completed, 2 for bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 from collections.abc import Iterator
@@ -42,21 +45,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--leaderboard", action="store_true",
                         help="also train each student's gradient_descent with the course defaults and rank "
                              "the validation accuracy (Gradescope's leaderboard field and the report)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
+                             "instead of this machine; needs the 'distributed' extra")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.jobs == 0 or args.jobs < -1:
         raise UserError(f"-j must be a positive number of jobs or -1 (one per core), got {args.jobs}")
+    if args.scheduler and args.jobs != 1:
+        raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     submissions = name_submissions(find_submissions(args.paths))
     out = args.out.resolve()
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {args.out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    print(isolation().summary(), file=sys.stderr)
     hide = (out, *(p.resolve() if p.is_dir() else p.resolve().parent for p in args.paths))
-    for _ in tqdm(grade_all(submissions, out, hide, args.jobs, args.leaderboard), total=len(submissions),
-                            desc="grading", unit="submission", file=sys.stderr):
-        pass
+    with contextlib.ExitStack() as stack:
+        if args.scheduler:
+            from autograder.grading import distributed
+
+            client = stack.enter_context(contextlib.closing(distributed.connect(args.scheduler)))
+            print(distributed.check_workers(client), file=sys.stderr)
+            graded = (write_result(result, out)
+                      for result in distributed.grade_on_cluster(client, submissions, hide, args.leaderboard))
+        else:
+            print(isolation().summary(), file=sys.stderr)
+            graded = grade_all(submissions, out, hide, args.jobs, args.leaderboard)
+        for _ in tqdm(graded, total=len(submissions), desc="grading", unit="submission", file=sys.stderr):
+            pass
     names = sorted(submissions)
     write_grades_csv(_read_all(out, names), out / "grades.csv")
     write_report(_read_all(out, names), out / "report.html")
@@ -80,13 +97,23 @@ def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...],
     try:
         result = grade_submission(path, name, hide=hide, leaderboard=leaderboard)
     except Exception as error:  # noqa: BLE001  (a grader bug must not lose the submission from the gradebook)
-        result = SubmissionResult(name, [], output=f"internal grading error ({type(error).__name__}: {error}); "
-                                                   "tell the course staff")
-    folder = out / name
+        result = failed_result(name, error)
+    return write_result(result, out)
+
+
+def failed_result(name: str, error: Exception) -> SubmissionResult:
+    """The gradebook entry of a submission the grader failed on (never the student's fault)."""
+    return SubmissionResult(name, [], output=f"internal grading error ({type(error).__name__}: {error}); "
+                                             "tell the course staff")
+
+
+def write_result(result: SubmissionResult, out: Path) -> tuple[str, float]:
+    """Write ``out/NAME/results.json`` and ``feedback.md``; returns ``(name, score)``."""
+    folder = out / result.name
     folder.mkdir(exist_ok=True)
     write_results_json(result, folder / "results.json")
     write_feedback(result, folder / "feedback.md")
-    return name, result.score
+    return result.name, result.score
 
 
 def name_submissions(paths: list[Path]) -> dict[str, Path]:

@@ -29,6 +29,7 @@ class GradingPlugin:
         self._student = student
         self._reference = reference
         self.results: list[TestResult] = []
+        self._failed: set[str] = set()
 
     @pytest.fixture
     def student(self):
@@ -42,6 +43,16 @@ class GradingPlugin:
     def rng(self, request) -> np.random.Generator:
         """A generator seeded from the test's name: fresh per test, the same on every run."""
         return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+    @pytest.fixture
+    def proven(self) -> frozenset[str]:
+        """Functions that have passed every one of their tests so far (and failed none).
+
+        A long run of the student's loop on real data can use their own functions once these
+        are proven, instead of a callback into the reference per batch: the computation is
+        the same within the tests' tolerance, and one bug still costs once.
+        """
+        return frozenset(t.function for t in self.results) - self._failed
 
     @pytest.fixture
     def task(self):
@@ -59,6 +70,8 @@ class GradingPlugin:
         points = float(marker.kwargs["points"])
         title = (item.function.__doc__ or item.name).strip().splitlines()[0]
         passed = report.passed and call.excinfo is None
+        if not passed:
+            self._failed.add(function)
         self.results.append(TestResult(
             name=f"{function}: {title}",
             function=function,

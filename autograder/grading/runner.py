@@ -21,7 +21,7 @@ from autograder.grading.results import SubmissionResult, TestResult
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
 from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.jail import Limits
-from autograder.submission import read_submission
+from autograder.submission import Submission, read_submission
 
 ALL_TESTS = (PUBLIC_TESTS, HIDDEN_TESTS)
 
@@ -40,15 +40,35 @@ def reference():
 
 def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS) -> list[TestResult]:
     """Run the grading tests in ``folders`` against ``student``; one result per test."""
-    plugin = GradingPlugin(student, reference)
+    plugin, errors = GradingPlugin(student, reference), _CollectionErrors()
     args = [*map(str, folders), "-c", str(GRADING_TESTS / "pytest.ini"), "--rootdir", str(GRADING_TESTS),
-            "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--capture=no"]
+            "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--capture=no", *LEAN]
     # Third-party pytest plugins (hypothesis, benchmark...) have no business here and cost seconds.
     with _environ(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"), contextlib.redirect_stdout(io.StringIO()) as printed:
-        code = pytest.main(args, plugins=[plugin])
+        code = pytest.main(args, plugins=[plugin, errors])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise RuntimeError(f"the grading tests could not run (pytest exit {int(code)}):\n{printed.getvalue()[-2000:]}")
+        detail = "\n".join([*errors.reports, printed.getvalue()])
+        raise RuntimeError(f"the grading tests could not run (pytest exit {int(code)}):\n{detail[-2000:]}")
     return plugin.results
+
+
+# Per submission, pytest's own reporting cost more than the tests (benchmarks/RESULTS.md): the
+# plugin reads each failure from its exception, so pytest's traceback text (tens of ms per
+# failed test) is never built, and the unraisable/thread-exception hooks, which run five full
+# garbage collections at the end of every session, are off.
+LEAN = ("--tb=no", "-p", "no:unraisableexception", "-p", "no:threadexception")
+
+
+class _CollectionErrors:
+    """Keeps why a grading-test module could not be collected (a grader bug), since --tb=no
+    leaves it out of pytest's printed summary."""
+
+    def __init__(self) -> None:
+        self.reports: list[str] = []
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.reports.append(str(report.longrepr))
 
 
 @contextlib.contextmanager
@@ -71,7 +91,16 @@ def grade_submission(path: Path, name: str | None = None, *, folders: tuple[Path
     """Grade the submission at ``path`` (folder, notebook or zip) with the tests in ``folders``;
     with ``leaderboard``, also measure its entry for the class leaderboard."""
     start = time.perf_counter()
-    submission = read_submission(path, name)
+    result = grade_read(read_submission(path, name), folders=folders, limits=limits, hide=hide,
+                        leaderboard=leaderboard)
+    result.execution_time = round(time.perf_counter() - start, 3)
+    return result
+
+
+def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS, limits: Limits = Limits(),
+               hide: tuple[Path, ...] = (), leaderboard: bool = False) -> SubmissionResult:
+    """Grade a submission already read (its modules' sources): what a Dask worker is sent."""
+    start = time.perf_counter()
     with Sandbox(submission.sources, reference(), limits, hide=hide) as sandbox:
         tests = run_tests(Student(sandbox), reference(), folders)
         entries = leaderboard_entry(Student(sandbox)) if leaderboard else []

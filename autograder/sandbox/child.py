@@ -16,6 +16,7 @@ Replies: ``result`` (value, and the inputs after the call when asked), ``error``
 grader checks every value it gets back.
 """
 
+import errno
 import importlib.machinery
 import importlib.util
 import os
@@ -214,6 +215,10 @@ def _describe(exc: BaseException, category: str) -> dict:
         category = "not_implemented"
     elif isinstance(exc, MemoryError):
         category = "memory"
+    elif isinstance(exc, OSError) and exc.errno == errno.EFBIG:  # RLIMIT_FSIZE (Python ignores SIGXFSZ)
+        category = "output"
+    elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        category = "disk"
     elif isinstance(exc, ReferenceCallFailed):
         category = "reference_refused"
     return {"kind": "error", "category": category, "type": type(exc).__name__, "message": message, "where": where}

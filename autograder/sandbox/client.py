@@ -9,15 +9,14 @@ child is killed, together with everything it started, and a fresh one takes the 
     student.call("logistic_regression", "gradient_descent", X, y, swap=("loss", "gradients", "step"))
     opt = student.optimizers.Adam(lr=0.1); opt.update(params, grads)
 
-Nothing from the child is trusted: replies are data (JSON and ``.npy`` checked before they
-are read), and a callback is answered only for the reference functions the current call
+Nothing from the child is trusted: replies are data (JSON, and raw array bytes whose dtype
+and size ``wire`` checks), and a callback is answered only for the reference functions the current call
 swapped in and the reference optimizers it was given; anything else the child asks for is
 refused, so student code cannot use the grader's reference as an oracle.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 import os
 import shutil
@@ -27,8 +26,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-
-import numpy as np
 
 from autograder.paths import KIT_ROOT, MODULES
 from autograder.sandbox import jail, wire
@@ -46,6 +43,9 @@ from autograder.sandbox.jail import Limits
 
 HARNESS = Path(__file__).resolve().parent
 HARNESS_FILES = (HARNESS / "wire.py", HARNESS / "child.py")
+# A function that used up the call time limit this many times is not run again: a hang must
+# cost its own tests, not the submission's whole time budget (and with it the other functions).
+STRIKES = 2
 SIGNAL_REASONS = {
     signal.SIGXCPU: "used up its CPU time limit",
     signal.SIGXFSZ: "wrote more output than allowed",
@@ -76,13 +76,13 @@ class Sandbox:
     sources : ``{module name: source bytes}`` of the submitted modules (missing ones absent)
     reference : object with ``function(module, name)`` and ``new(module, name, **kwargs)``,
         answering the child's callbacks (see ``autograder.reference``)
-    limits : the resource limits; default :meth:`Limits.from_environment`
+    limits : the resource limits; default ``Limits()`` (the defaults, or the environment's)
     hide : extra folders the child must not see (the output folder, the submissions)
     """
 
     def __init__(self, sources: dict[str, bytes], reference, limits: Limits | None = None,
                  hide: tuple[Path, ...] = ()) -> None:
-        limits = Limits.from_environment() if limits is None else limits
+        limits = Limits() if limits is None else limits
         self.sources = {name: data for name, data in sources.items() if name in MODULES}
         self.reference = reference
         self.limits = limits
@@ -97,6 +97,7 @@ class Sandbox:
         self.channel: wire.Channel | None = None
         self.loaded: set[str] = set()
         self.broken: dict[str, StudentError] = {}  # modules that hung or crashed while loading
+        self.timeouts: dict[str, int] = {}  # "module.function" -> calls that hit the time limit
         self.parent_objects: dict[int, object] = {}
         self._ids = itertools.count()
 
@@ -171,9 +172,17 @@ class Sandbox:
     # -- requests --------------------------------------------------------------------------
     def request(self, op: str, module: str | None = None, name: str | None = None, args: tuple = (),
                 kwargs: dict | None = None, *, timeout: float | None = None, **options) -> tuple[object, object]:
-        """Run one request; returns ``(value, inputs_after)``, raising a :class:`StudentError`."""
+        """Run one request; returns ``(value, inputs_after)``, raising a :class:`StudentError`.
+
+        ``options`` go to the child (``swap``, ``inputs_after``, ``id``), except ``key``: the
+        name a method's time-outs are counted under (a function's is ``module.name``).
+        """
         if module in self.broken:
             raise self.broken[module]
+        key = options.pop("key", None) or (f"{module}.{name}" if op in ("call", "new") else None)
+        if key is not None and self.timeouts.get(key, 0) >= STRIKES:
+            raise TimedOut(f"did not finish within the time limit {STRIKES} times already, so it is not run again "
+                           "(an endless loop?)")
         if self.process is None:
             self._check_budget()
             self.start()
@@ -205,6 +214,8 @@ class Sandbox:
             self.kill()
             if time.monotonic() >= self.deadline:
                 raise LimitExceeded(f"used up the submission's time budget ({self.limits.submission_seconds:g} s)") from None
+            if key is not None:
+                self.timeouts[key] = self.timeouts.get(key, 0) + 1
             raise TimedOut(f"did not finish within {call_seconds:g} s (an endless loop, or far too much work?)") from None
         except EOFError:
             raise self._death() from None
@@ -219,7 +230,6 @@ class Sandbox:
         kind = reply.get("kind")
         if kind == "result":
             try:
-                check_blobs(blobs)
                 value = wire.decode(reply["value"], blobs)
                 inputs = wire.decode(reply["inputs"], blobs) if "inputs" in reply else None
             except Exception as error:  # noqa: BLE001  (a forged reply: bad tags, bad .npy, deep nesting)
@@ -234,6 +244,11 @@ class Sandbox:
             raise MissingName(message + (f" ({reply['where']})" if reply.get("where") else ""))
         if category == "memory":
             raise LimitExceeded(f"ran out of memory (limit {self.limits.memory_bytes / 2**30:g} GiB)")
+        if category == "output":
+            raise LimitExceeded(f"wrote more output than allowed (files and prints: at most "
+                                f"{self.limits.file_bytes / 2**20:g} MiB each)")
+        if category == "disk":
+            raise LimitExceeded(f"filled its work folder ({self.limits.scratch_bytes / 2**20:g} MiB)")
         raise Raised(str(reply.get("type", "Exception"))[:80], message, str(reply.get("where", ""))[:120])
 
     def _answer(self, reply: dict, blobs: list[bytes], deadline: float) -> None:
@@ -242,7 +257,6 @@ class Sandbox:
         try:
             if name not in self._allowed:
                 raise PermissionError(f"{name[:80]} is not available to this call")
-            check_blobs(blobs)
             args = wire.decode(reply["args"], blobs)
             kwargs = wire.decode(reply["kwargs"], blobs)
             if name.startswith("handle:"):
@@ -273,13 +287,20 @@ class Sandbox:
 
     def _death(self) -> StudentError:
         process = self.process
+        if process is not None:
+            # The pipe closes as the child dies, a moment before bubblewrap or the reaper (which
+            # first kills what the child left behind) exits with its status: wait for that status.
+            try:
+                process.wait(timeout=8)
+            except subprocess.TimeoutExpired:
+                pass
         self.kill()
         code = process.returncode if process else None
         number = -code if code is not None and code < 0 else (code - 128 if code and code > 128 else None)
         if number == signal.SIGXCPU:
             return LimitExceeded("used up its CPU time limit")
         if number == signal.SIGXFSZ:
-            return LimitExceeded("wrote more output than allowed")
+            return LimitExceeded(f"wrote more output than allowed (at most {self.limits.file_bytes / 2**20:g} MiB)")
         if number is not None and number in SIGNAL_REASONS:
             return Crashed(SIGNAL_REASONS[number])
         return Crashed(f"exited (code {code}) without returning a result")
@@ -352,7 +373,8 @@ class RemoteObject:
         def call(*args, timeout: float | None = None, **kwargs):
             self._sandbox.check_alive(self._generation, f"the {self.label} object")
             value, inputs = self._sandbox.request(
-                "method", None, method, args, kwargs, timeout=timeout, id=self._handle.handle_id, inputs_after=True)
+                "method", None, method, args, kwargs, timeout=timeout, id=self._handle.handle_id, inputs_after=True,
+                key=f"{self.label}.{method}")
             if type(inputs) is not list or len(inputs) != 2 or type(inputs[0]) is not list:
                 raise BadOutput(f"{self.label}.{method} sent a malformed reply")
             for sent, after in zip(args, inputs[0]):
@@ -365,23 +387,3 @@ class RemoteObject:
 
 
 
-
-def check_blobs(blobs: list[bytes]) -> None:
-    """Refuse ``.npy`` blobs that lie about their size or hold Python objects, before reading them.
-
-    ``np.load`` allocates the array the header announces before it reads the data: a forged
-    header could ask the grader for terabytes.
-    """
-    for blob in blobs:
-        stream = io.BytesIO(blob)
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
-        else:
-            raise ValueError(f"unexpected .npy version {version}")
-        if dtype.hasobject:
-            raise ValueError("an array of Python objects")
-        if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize != len(blob) - stream.tell():
-            raise ValueError("an array whose size does not match its data")

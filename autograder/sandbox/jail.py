@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 NOBODY = 65534
@@ -51,49 +51,67 @@ PR_SET_CHILD_SUBREAPER = 36
 ENV_PREFIX = "AUTOGRADER_"
 
 
+DEFAULT_LIMITS: dict[str, float | int] = {
+    "call_seconds": 30.0,  # wall time of one call, callbacks included
+    "submission_seconds": 300.0,  # wall time of all of a submission's calls
+    "startup_seconds": 30.0,  # interpreter start and ``import numpy``
+    "cpu_seconds": 120,  # CPU time of one child process (RLIMIT_CPU)
+    "memory_bytes": 2 * 2**30,  # address space (RLIMIT_AS)
+    "file_bytes": 16 * 2**20,  # largest file, the output log included (RLIMIT_FSIZE)
+    "open_files": 64,  # RLIMIT_NOFILE
+    "processes": 64,  # processes the child may add (RLIMIT_NPROC), not for a child running as root
+    "scratch_bytes": 64 * 2**20,  # size of the writable work folder (bwrap setups only)
+}
+
+
+def _limit_from(environ, name: str) -> float | int:
+    """``AUTOGRADER_<NAME>`` from ``environ`` if set (a positive number), else the default."""
+    default = DEFAULT_LIMITS[name]
+    variable = ENV_PREFIX + name.upper()
+    if variable not in environ:
+        return default
+    text = environ[variable].strip()
+    try:
+        value = type(default)(float(text) if isinstance(default, float) else int(text))
+    except ValueError:
+        value = None
+    if value is None or not value > 0:
+        from autograder.errors import UserError  # lazily: the reaper runs this file without site
+
+        kind = "number of seconds" if isinstance(default, float) else "integer"
+        raise UserError(f"{variable}={text!r}: expected a positive {kind}")
+    return value
+
+
+def _default(name: str):
+    return field(default_factory=lambda: _limit_from(os.environ, name))
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one submission's child.
 
-    Each can be set for a whole run by an environment variable named after it:
-    ``AUTOGRADER_CALL_SECONDS=5``, ``AUTOGRADER_SUBMISSION_SECONDS=60``... (see
-    :meth:`from_environment`).
+    A field left out takes its default from ``DEFAULT_LIMITS``, or from the environment
+    variable named after it when set: ``AUTOGRADER_CALL_SECONDS=5``,
+    ``AUTOGRADER_SUBMISSION_SECONDS=60``, ``AUTOGRADER_MEMORY_BYTES=...`` (read when the
+    ``Limits`` is made; a value that is not a positive number raises ``UserError``).
     """
 
-    call_seconds: float = 30.0  # wall time of one call, callbacks included
-    submission_seconds: float = 300.0  # wall time of all of a submission's calls
-    startup_seconds: float = 30.0  # interpreter start and ``import numpy``
-    cpu_seconds: int = 120  # CPU time of one child process (RLIMIT_CPU)
-    memory_bytes: int = 2 * 2**30  # address space (RLIMIT_AS)
-    file_bytes: int = 16 * 2**20  # largest file, the output log included (RLIMIT_FSIZE)
-    open_files: int = 64  # RLIMIT_NOFILE
-    processes: int = 64  # processes the child may add (RLIMIT_NPROC), not for a child running as root
-    scratch_bytes: int = 64 * 2**20  # size of the writable work folder (bwrap setups only)
+    call_seconds: float = _default("call_seconds")
+    submission_seconds: float = _default("submission_seconds")
+    startup_seconds: float = _default("startup_seconds")
+    cpu_seconds: int = _default("cpu_seconds")
+    memory_bytes: int = _default("memory_bytes")
+    file_bytes: int = _default("file_bytes")
+    open_files: int = _default("open_files")
+    processes: int = _default("processes")
+    scratch_bytes: int = _default("scratch_bytes")
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Limits:
-        """The defaults, overridden by ``AUTOGRADER_<FIELD>`` variables (e.g. ``AUTOGRADER_CALL_SECONDS``).
-
-        Raises ``UserError`` for a value that is not a positive number.
-        """
+        """The limits ``environ`` (default ``os.environ``) asks for, defaults elsewhere."""
         environ = os.environ if environ is None else environ
-        values = {}
-        for field in fields(cls):
-            name = ENV_PREFIX + field.name.upper()
-            if name not in environ:
-                continue
-            text = environ[name].strip()
-            try:
-                value = float(text) if field.type == "float" else int(text)
-            except ValueError:
-                value = None
-            if value is None or not value > 0:
-                from autograder.errors import UserError  # lazily: the reaper runs this file without site
-
-                kind = "number of seconds" if field.type == "float" else "integer"
-                raise UserError(f"{name}={text!r}: expected a positive {kind}")
-            values[field.name] = value
-        return cls(**values)
+        return cls(**{name: _limit_from(environ, name) for name in DEFAULT_LIMITS})
 
 
 @dataclass(frozen=True)
@@ -158,8 +176,8 @@ def _describe(setup: _Setup, nested_userns: bool) -> Isolation:
             "own PID namespace: every process it starts is killed with it",
             "read-only file system; kit, solutions, tests, outputs, other submissions, /tmp, /run and "
             "the home folder hidden",
-            f"writable space: its work folder only, at most {Limits().scratch_bytes // 2**20} MiB by default, "
-            "gone with the sandbox",
+            f"writable space: its work folder only, at most {DEFAULT_LIMITS['scratch_bytes'] // 2**20} MiB "
+            "by default, gone with the sandbox",
         ]
         if setup.userns:
             guarantees.append("no further user namespaces inside (bwrap --disable-userns)")
@@ -174,13 +192,13 @@ def _describe(setup: _Setup, nested_userns: bool) -> Isolation:
                     "student code can write wherever " + ("nobody" if setup.nobody else "the grader's user")
                     + " can (each file capped, not their number)"]
     if setup.nobody:
-        guarantees.append("runs as the unprivileged user nobody, at most "
-                          f"{Limits().processes} more processes")
+        guarantees.append(f"runs as the unprivileged user nobody, at most {DEFAULT_LIMITS['processes']} "
+                          "more processes by default")
     elif os.geteuid() == 0:
         missing.append("runs as root: student code keeps the grader's privileges "
                        "(nobody cannot run this Python interpreter)")
     else:
-        guarantees.append(f"at most {Limits().processes} more processes")
+        guarantees.append(f"at most {DEFAULT_LIMITS['processes']} more processes by default")
     return Isolation(setup.mode, tuple(guarantees), tuple(missing), userns=setup.userns, nobody=setup.nobody)
 
 
@@ -249,7 +267,7 @@ def _setpriv(pdeathsig: bool, caps: bool = True) -> list[str]:
 
 def _bwrap(setup: _Setup, scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...],
            limits: Limits) -> list[str]:
-    harness, src, work = layout(scratch)
+    _, src, work = layout(scratch)
     args = ["bwrap", "--die-with-parent", "--new-session"]
     if setup.userns:
         args += ["--unshare-all", "--unshare-user", "--disable-userns"]
@@ -267,7 +285,7 @@ def _bwrap(setup: _Setup, scratch: Path, modules: tuple[str, ...], hide: tuple[P
                 if any(h in parent.parents for h in cover):
                     args += ["--perms", "0755", "--dir", str(parent)]
             args += ["--ro-bind", str(prefix), str(prefix)]
-    args += ["--ro-bind", str(harness), str(harness)]
+    args += ["--ro-bind", str(scratch), str(scratch)]  # the harness and the modules, read-only
     # The only writable place: a size-capped tmpfs, owned by the child's user (0700) in a user
     # namespace; as root the child is nobody in a root-owned mount, hence sticky and world-writable.
     args += ["--size", str(limits.scratch_bytes), "--perms", "0700" if setup.userns else "01777",
@@ -471,7 +489,7 @@ def _probe(setup: _Setup) -> bool | None:
         if setup.mode == "plain" and setup.nobody:
             os.chown(work, NOBODY, NOBODY)
         python = [sys.executable, "-I", "-B", "-c", _PROBE]
-        argv = _argv(setup, scratch, (), (), Limits(), python)
+        argv = _argv(setup, scratch, (), (), Limits(**DEFAULT_LIMITS), python)
         try:
             done = subprocess.run(argv, capture_output=True, timeout=60, cwd=work, stdin=subprocess.DEVNULL,
                                   env=environment(scratch, "probe"), start_new_session=True)

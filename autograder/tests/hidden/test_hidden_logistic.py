@@ -83,6 +83,7 @@ def test_loss_extreme_z(student, reference):
         got, what = compare.call(student, M, "loss", ("X", "y", "theta"), X[rows], y[rows], theta)
         compare.expect_float(got, expected, what=f"{what} (z = {compare.fmt(EXTREME_Z[rows])})", rtol=1e-9,
                              hints=[partial(diagnose.overflow, z=EXTREME_Z[rows]),
+                                    partial(diagnose.capped_loss, z=EXTREME_Z[rows]),
                                     partial(diagnose.summed_not_averaged, n=len(y[rows]))])
 
 

@@ -18,6 +18,11 @@ import pytest
 from autograder.grading import compare, diagnose
 
 UPDATE_ADVICE = "change params[key] itself (params[key] -= ...), not a local copy"
+# Every test but the tiny-gradient ones is blind to where eps sits (inside or outside the
+# square root moves w by less than 1e-6 at these gradients), so that bug costs only there.
+# Real bugs (a missing bias correction, swapped rates, lost state) differ by 1e-3 or more.
+EPS_BLIND = dict(rtol=1e-5, atol=1e-6)
+STRICT = dict(rtol=compare.RTOL, atol=compare.ATOL)
 DEFAULTS = {
     "SGD": dict(lr=0.01),
     "Momentum": dict(lr=0.01, momentum=0.9),
@@ -117,40 +122,55 @@ BUGS: dict[str, dict[str, Callable]] = {
 
 
 def run(optimizer, params: dict, grads_sequence: list) -> list[dict]:
-    """``params`` after each call of ``optimizer.update`` (a trusted, in-process optimizer)."""
-    params, after = compare.copy_arrays(params), []
+    """``params`` before the first call and after each call of a trusted ``optimizer.update``."""
+    params = compare.copy_arrays(params)
+    states = [compare.copy_arrays(params)]
     for grads in grads_sequence:
         optimizer.update(params, compare.copy_arrays(grads))
-        after.append(compare.copy_arrays(params))
-    return after
+        states.append(compare.copy_arrays(params))
+    return states
+
+
+def same_step(got, expected, start: np.ndarray, steps: dict[str, np.ndarray]) -> str | None:
+    """`diagnose.matches_variant` on the step of one call (``got − start``), not on where it lands:
+    steps far smaller than the parameters would otherwise all look alike."""
+    return diagnose.matches_variant(np.asarray(got, dtype=float) - start, np.asarray(expected, dtype=float) - start,
+                                    steps)
 
 
 def bug_hints(reference, name: str, hyperparameters: dict, params: dict, grads_sequence: list):
     """``hints(call, key, start)`` for `compare.expect_same_updates`, recognising `BUGS[name]`."""
     def hints(call: int, key: str, start: np.ndarray) -> list:
         def known_bug(got, expected):
-            candidates = {sentence: run(make(reference.optimizers, hyperparameters), params, grads_sequence)
-                          [call - 1][key] for sentence, make in BUGS[name].items()}
-            return diagnose.matches_variant(got, expected, candidates)
+            steps = {}
+            for sentence, make in BUGS[name].items():
+                states = run(make(reference.optimizers, hyperparameters), params, grads_sequence)
+                steps[sentence] = states[call][key] - states[call - 1][key]
+            return same_step(got, expected, start, steps)
         return [partial(diagnose.wrong_direction, start=start),
                 partial(diagnose.unchanged, start=start, advice=UPDATE_ADVICE), known_bug, diagnose.shape_hint]
     return hints
 
 
 def check_sequence(student, reference, name: str, hyperparameters: dict, params: dict, grads_sequence: list,
-                   built_with: dict) -> None:
+                   built_with: dict, tolerance: dict = EPS_BLIND) -> None:
     """The submission's optimizer built with ``built_with`` follows the reference's."""
     label = f"{name}({', '.join(f'{k}={v:g}' for k, v in built_with.items())})"
     compare.expect_same_updates(
         getattr(student.optimizers, name)(**built_with), getattr(reference.optimizers, name)(**hyperparameters),
         params, grads_sequence, label=label,
-        hints=bug_hints(reference, name, hyperparameters, params, grads_sequence))
+        hints=bug_hints(reference, name, hyperparameters, params, grads_sequence), **tolerance)
+
+
+def gradient(rng: np.random.Generator, shape: tuple, scale: float = 1.0) -> np.ndarray:
+    """Random signs times magnitudes in [0.5, 2]·scale: never near 0, where eps would show."""
+    return scale * rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
 
 
 def several_keys(rng: np.random.Generator, calls: int = 4, scale: float = 1.0) -> tuple[dict, list]:
     """Parameters of shapes (3, 4), (4,) and (1,), and ``calls`` random gradients for them."""
     params = {"W": rng.normal(size=(3, 4)), "b": rng.normal(size=4), "s": rng.normal(size=1)}
-    grads = [{k: scale * rng.normal(size=v.shape) for k, v in params.items()} for _ in range(calls)]
+    grads = [{k: gradient(rng, v.shape, scale) for k, v in params.items()} for _ in range(calls)]
     return params, grads
 
 
@@ -161,65 +181,81 @@ def check_defaults_several_keys(student, reference, rng, name: str) -> None:
 
 def check_tiny_gradients(student, reference, rng, name: str) -> None:
     params, grads = several_keys(rng, calls=3, scale=1e-8)
-    check_sequence(student, reference, name, DEFAULTS[name], params, grads, built_with={})
+    check_sequence(student, reference, name, DEFAULTS[name], params, grads, built_with={}, tolerance=STRICT)
+
+
+KEYS = ("first", "second")
 
 
 def check_state_per_key_and_instance(student, reference, rng, name: str) -> None:
-    """Two instances A and B, each with keys "a" and "b" of one shape, updated in turn.
+    """Two instances A and B, each with keys "first" and "second" of one shape, updated in turn.
 
     Two keys of the same shape and two instances let a shared state show without crashing:
     the hints compare with one reference instance fed both instances' calls (state on the
-    class) and with one fed both keys under a single name (one state for all keys).
+    class) and with one fed both keys under a single name (one state for all keys). The key
+    names appear in no other test, so state leaked from earlier tests cannot blur the match.
     """
     hyperparameters = {**DEFAULTS[name], "lr": 0.1}
     calls = 3
     streams = {}
     for label in ("A", "B"):
         streams[label] = (
-            {"a": rng.normal(size=4), "b": rng.normal(size=4)},
-            [{"a": rng.normal(size=4), "b": rng.normal(size=4)} for _ in range(calls)])
+            {"first": rng.normal(size=4), "second": rng.normal(size=4)},
+            [{"first": gradient(rng, (4,)), "second": gradient(rng, (4,))} for _ in range(calls)])
     got = {label: getattr(student.optimizers, name)(**hyperparameters) for label in streams}
     expected = {label: getattr(reference.optimizers, name)(**hyperparameters) for label in streams}
     got_params = {label: compare.copy_arrays(p) for label, (p, _) in streams.items()}
     expected_params = {label: compare.copy_arrays(p) for label, (p, _) in streams.items()}
 
-    def shared(across: str) -> dict:
-        """What each (call, instance, key) holds when the state is shared ``across`` instances or keys."""
-        ref = reference.optimizers
-        one = getattr(ref, name)(**hyperparameters)
-        instance = {label: one if across == "instances" else getattr(ref, name)(**hyperparameters)
-                    for label in streams}
+    def replay(make: Callable[[str], object], merge_keys: bool = False) -> dict:
+        """What each (call, instance, key) holds with the trusted optimizers ``make(label)``
+        (call -1: the start).
+
+        ``merge_keys`` updates the keys one by one under a single name: one state for all keys.
+        """
+        instance = {label: make(label) for label in streams}
         params = {label: compare.copy_arrays(p) for label, (p, _) in streams.items()}
-        out = {}
+        out = {(-1, label, key): params[label][key].copy() for label in streams for key in KEYS}
         for call in range(calls):
             for label, (_, grads) in streams.items():
-                if across == "instances":
-                    instance[label].update(params[label], compare.copy_arrays(grads[call]))
-                else:
-                    for key in ("a", "b"):  # one state for every key: update them under one name
+                if merge_keys:
+                    for key in KEYS:
                         single = {"k": params[label][key]}
                         instance[label].update(single, {"k": grads[call][key].copy()})
                         params[label][key] = single["k"]
-                out.update({(call, label, key): params[label][key].copy() for key in ("a", "b")})
+                else:
+                    instance[label].update(params[label], compare.copy_arrays(grads[call]))
+                out.update({(call, label, key): params[label][key].copy() for key in KEYS})
         return out
+
+    def candidates() -> dict[str, dict]:
+        ref = reference.optimizers
+        one = getattr(ref, name)(**hyperparameters)
+        found = {
+            "the state is shared by all instances (a class attribute?): create it in __init__, "
+            "e.g. self.v = {}": replay(lambda label: one),
+            "one state is shared by all keys: keep it per key, e.g. self.v[key]":
+                replay(lambda label: getattr(ref, name)(**hyperparameters), merge_keys=True),
+        }
+        for sentence, make in BUGS[name].items():
+            found[sentence] = replay(lambda label, make=make: make(ref, hyperparameters))
+        return found
 
     for call in range(calls):
         for label, (_, grads) in streams.items():
-            what = (f"two {name}(lr=0.1) instances A and B, each with keys 'a' and 'b' of shape (4,), updated in "
+            what = (f"two {name}(lr=0.1) instances A and B, each with keys 'first' and 'second' of shape (4,), updated in "
                     f"turn: {label}.update(params, grads), call {call + 1} of {calls}")
             start = compare.copy_arrays(got_params[label])
             returned = got[label].update(got_params[label], compare.copy_arrays(grads[call]))
             expected[label].update(expected_params[label], compare.copy_arrays(grads[call]))
             compare.expect_none(returned, what=what)
-            for key in ("a", "b"):
-                def known_bug(g, e, at=(call, label, key)):
-                    return diagnose.matches_variant(g, e, {
-                        "the state is shared by all instances (a class attribute?): create it in __init__ "
-                        "as self.<name> = {}": shared("instances")[at],
-                        "one state is shared by all keys: keep it per key, e.g. self.v[key]": shared("keys")[at],
-                    })
+            for key in KEYS:
+                def known_bug(g, e, call=call, label=label, key=key, start=start[key]):
+                    return same_step(g, e, start, {
+                        sentence: values[call, label, key] - values[call - 1, label, key]
+                        for sentence, values in candidates().items()})
                 compare.expect_array(got_params[label][key], expected_params[label][key],
-                                     what=f"{what}: params[{key!r}]",
+                                     what=f"{what}: params[{key!r}]", **EPS_BLIND,
                                      hints=[known_bug, partial(diagnose.unchanged, start=start[key],
                                                                advice=UPDATE_ADVICE)])
 
@@ -319,11 +355,11 @@ def test_adam_first_step_is_about_lr(student, reference, rng):
     """the first update moves each coordinate by about lr, whatever |g| (bias correction)
 
     With m̂ = g and v̂ = g² at t = 1, the step is lr·g/(|g| + eps) ≈ lr·sign(g): gradients of
-    1e-3, 1 and 1e3 must move w by 0.01 each (lr=0.01). Without the bias correction the step
+    0.1, −1 and 1e3 must move w by 0.01 each (lr=0.01). Without the bias correction the step
     is (1 − β1)/√(1 − β2) ≈ 3.16 times larger; with t still 0 it divides by zero.
     """
     params = {"w": rng.normal(size=3)}
-    grads = [{"w": np.array([1e-3, -1.0, 1e3])}]
+    grads = [{"w": np.array([0.1, -1.0, 1e3])}]
     check_sequence(student, reference, "Adam", {**DEFAULTS["Adam"], "lr": 0.01}, params, grads,
                    built_with={"lr": 0.01})
 

@@ -66,6 +66,16 @@ def test_gradients_fixed(student, reference):
         diagnose.shape_hint])
 
 
+@pytest.mark.grades("linear_regression.step", points=1, hidden=False)
+def test_step_fixed(student, reference):
+    """returns theta − lr·grads on fixed vectors"""
+    grads = np.array([-0.5, 0.25, 2.0])
+    expected = reference.linear_regression.step(THETA, grads, 0.05)
+    got, what = compare.call(student, M, "step", ("theta", "grads", "lr"), THETA, grads, 0.05)
+    compare.expect_array(got, expected, what=what, hints=[
+        partial(diagnose.wrong_direction, start=THETA), diagnose.shape_hint])
+
+
 @pytest.mark.grades("linear_regression.normal_equation", points=1, hidden=False)
 def test_normal_equation_fixed(student, reference):
     """matches the reference on a small fixed problem"""

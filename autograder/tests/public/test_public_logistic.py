@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.grading import compare, diagnose
+from autograder.sandbox.errors import StudentError
 
 M = "logistic_regression"
 
@@ -104,21 +105,35 @@ def test_gradient_descent_bgd_fixed(student, reference):
 def test_gradient_descent_mgd_partial_batch_fixed(student, reference):
     """MGD with a last, shorter batch (n=7, batch_size=3): theta and history match the reference"""
     kwargs = dict(lr=0.5, epochs=3, batch_size=3, seed=11, theta0=np.array([0.1, -0.2, 0.3]))
-    theta, history = reference.logistic_regression.gradient_descent(X7, Y7, **kwargs)
-    # For the diagnosis only: the same run with X7[:6] and batch_size 3, where batches tile n.
-    divisible = reference.logistic_regression.gradient_descent(X7[:6], Y7[:6], **kwargs)
+    expected = reference.logistic_regression.gradient_descent(X7, Y7, **kwargs)
+    # For the diagnosis only, three related runs (all fixed, so the recording replays them):
+    # batches that tile n (X7[:6]), another seed, and the first epoch alone.
+    related = {
+        "divisible": ((X7[:6], Y7[:6]), kwargs),
+        "other_seed": ((X7, Y7), {**kwargs, "seed": 12}),
+        "one_epoch": ((X7, Y7), {**kwargs, "epochs": 1}),
+    }
+    reference_runs = {name: reference.logistic_regression.gradient_descent(*args, **kw)
+                      for name, (args, kw) in related.items()}
 
-    def divisible_ok() -> bool:
-        got6 = student.call(M, "gradient_descent", X7[:6], Y7[:6], swap=compare.others(M, "gradient_descent"),
-                            **kwargs)
-        return diagnose.about(got6[0], divisible[0]) and diagnose.about(got6[1], divisible[1])
+    def student_matches(name: str, target=None) -> bool:
+        args, kw = related[name]
+        got = student.call(M, "gradient_descent", *args, swap=compare.others(M, "gradient_descent"), **kw)
+        return diagnose.same(got, reference_runs[name] if target is None else target)
 
-    def last_batch(got, expected):
-        return diagnose.only_partial_batch_wrong(got, expected, n=7, batch_size=3, divisible_ok=divisible_ok())
+    def loop_bug(got, expected):
+        try:
+            return (diagnose.only_partial_batch_wrong(got, expected, n=7, batch_size=3,
+                                                      divisible_ok=student_matches("divisible"))
+                    or diagnose.seed_ignored(got, expected, seed_ignored=student_matches("other_seed", full))
+                    or diagnose.later_epochs_wrong(got, expected, first_epoch_ok=student_matches("one_epoch")))
+        except StudentError:  # the extra runs are advice only
+            return None
 
     got, what = compare.call(student, M, "gradient_descent", ("X", "y"), X7, Y7, **kwargs)
+    full = got
     got_theta, got_history = compare.expect_pair(got, what=what)
-    compare.expect_history(got_history, history, what=f"{what}: history",
-                           hints=[diagnose.history_shifted, last_batch])
-    compare.expect_array(got_theta, theta, what=f"{what}: theta",
-                         hints=[*_trajectory_hints(kwargs["theta0"]), last_batch])
+    compare.expect_history(got_history, expected[1], what=f"{what}: history",
+                           hints=[diagnose.history_shifted, loop_bug])
+    compare.expect_array(got_theta, expected[0], what=f"{what}: theta",
+                         hints=[*_trajectory_hints(kwargs["theta0"]), loop_bug])
