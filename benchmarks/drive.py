@@ -82,6 +82,107 @@ def grade(suite: str, reps: int) -> dict:
             "baseline_fits": fits, "scores": sorted(set(scores)), "peer_scores": sorted(set(peer_scores))}
 
 
+def batch(size: int, kinds: tuple[str, ...]) -> dict:
+    """``grade`` (-j 1) over ``size`` submissions cycling through ``kinds``, timed per submission.
+
+    The verb's own ``run`` is called, with its ``grade_all`` generator wrapped so that the CPU
+    (this process and the reaped sandboxes) and wall time between two results are recorded: the
+    first result carries the batch's fixed work, the others are per-submission costs.
+    """
+    from autograder.grading import grade_command
+    from benchmarks.submissions import write_batch
+
+    measure.become_subreaper()
+    costs: list[measure.Sample] = []
+    original = grade_command.grade_all
+
+    def timed(*args, **kwargs):
+        results = original(*args, **kwargs)
+        while True:
+            cpu, start = measure.total_cpu(), time.perf_counter()
+            try:
+                item = next(results)
+            except StopIteration:
+                return
+            measure.reap_orphans()
+            costs.append(measure.Sample(time.perf_counter() - start,
+                                        measure.total_cpu() - cpu))
+            yield item
+
+    grade_command.grade_all = timed
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = write_batch(Path(scratch) / "batch", size, kinds)
+        args = argparse.Namespace(paths=[folder], out=Path(scratch) / "out", jobs=1, leaderboard=False,
+                                  scheduler=None)
+        total = measure.run_here(lambda: grade_command.run(args))
+        rows = len((Path(scratch) / "out" / "grades.csv").read_text().splitlines()) - 1
+    if rows != size:
+        raise RuntimeError(f"grades.csv has {rows} rows for {size} submissions")
+    rest = costs[1:]
+    return {"size": size, "total": asdict(total), "first": asdict(costs[0]),
+            "per_submission": {"wall": sum(c.wall for c in rest) / len(rest), "cpu": sum(c.cpu for c in rest) / len(rest)},
+            "peak_mib": measure.peak_rss_mib(os.getpid())}
+
+
+GRID = {"lr": [0.01, 0.03, 0.1, 0.3, 1.0], "batch_size": ["full", 64, 16, 4], "seed": [0, 1, 2, 3, 4, 5],
+        "epochs": [50]}  # 5 x 4 x 6 = 120 configurations
+
+
+def sweep(reps: int) -> dict:
+    """The 120-configuration grid on breast cancer: sandboxed (-j 1, -j 2) against in-process.
+
+    The in-process peer is the same ``sweep`` call with its ``runner`` hook giving an
+    `InProcessStudent` (the reference imported here, no copies): the same configurations, the
+    same evaluation, no sandbox. No learning curves and no files: the figure is the grid's.
+    """
+    import pandas as pd
+
+    from autograder.experiments.sweep import sweep as run_sweep
+    from autograder.paths import SOLUTIONS
+    from autograder.sandbox import client
+    from benchmarks.inprocess import InProcessStudent
+
+    starts = [0]
+    original_start = client.Sandbox.start
+
+    def counting_start(self):
+        starts[0] += 1
+        return original_start(self)
+
+    client.Sandbox.start = counting_start
+    measure.become_subreaper()
+
+    def inprocess(sources, callbacks):
+        return InProcessStudent.from_sources(sources, callbacks, tag="sweep", copies=False)
+
+    def grid(jobs: int, runner=None, **overrides):
+        return run_sweep(SOLUTIONS, "logistic", **{**GRID, **overrides}, jobs=jobs, out=None, curves=0,
+                         progress=False, runner=runner)
+
+    grid(1, seed=[0], lr=[0.1])  # warm: imports, the task, the baselines, the isolation probe
+    tables = {}
+
+    def timed(name: str, jobs: int, runner=None):
+        def run():
+            tables[name] = grid(jobs, runner).table
+        return run
+
+    samples: dict[str, list] = {"inprocess": [], "sandboxed -j 1": [], "sandboxed -j 2": []}
+    starts_per_sweep = {}
+    for _ in range(reps):
+        samples["inprocess"].append(measure.run_here(timed("inprocess", 1, inprocess)))
+        for jobs in (1, 2):
+            starts[0] = 0
+            samples[f"sandboxed -j {jobs}"].append(measure.run_here(timed(f"sandboxed -j {jobs}", jobs)))
+            starts_per_sweep[jobs] = starts[0]
+    columns = [c for c in tables["inprocess"].columns if c != "wall_time"]
+    for table in tables.values():
+        pd.testing.assert_frame_equal(table[columns], tables["inprocess"][columns])  # the same numbers
+    return {"configurations": len(tables["inprocess"]), "reps": reps,
+            "sandbox_starts": {str(k): v for k, v in starts_per_sweep.items()},
+            **{name: asdict(measure.median_sample(s)) for name, s in samples.items()}}
+
+
 ECHO = """
 import os, resource, struct
 def cpu():
@@ -152,15 +253,23 @@ def roundtrip(reps: int, epochs: int = 200) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["grade", "roundtrip", "scale"])
+    parser.add_argument("what", choices=["grade", "roundtrip", "scale", "batch", "sweep"])
+    parser.add_argument("--size", type=int, default=10)
+    parser.add_argument("--kinds", nargs="+", default=["reference", "skeleton"])
     parser.add_argument("--suite", choices=["full", "public"], default="full")
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--d", type=int, default=32)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args()
+    measure.install_capture()
+    measure.become_subreaper()
     if args.what == "grade":
         report = grade(args.suite, args.reps)
+    elif args.what == "sweep":
+        report = sweep(args.reps)
+    elif args.what == "batch":
+        report = batch(args.size, tuple(args.kinds))
     elif args.what == "roundtrip":
         report = roundtrip(args.reps)
     else:

@@ -10,6 +10,7 @@ This is what grading would cost with no isolation at all: the price of safety is
 from __future__ import annotations
 
 import copy
+import tempfile
 from pathlib import Path
 
 from autograder.paths import MODULES
@@ -21,10 +22,20 @@ from autograder.sandbox.errors import NotImplementedYet, Raised
 class InProcessStudent:
     """``student.call(module, function, *args, swap=..., inputs_after=...)`` without a sandbox."""
 
-    def __init__(self, folder: Path, reference, tag: str = "inprocess") -> None:
+    def __init__(self, folder: Path, reference, tag: str = "inprocess", copies: bool = True) -> None:
         self._reference = reference
+        self._copies = copies
         self._modules = {name: load_module(folder / f"{name}.py", f"_{tag}_{name}") for name in MODULES
                          if (folder / f"{name}.py").is_file()}
+
+    @classmethod
+    def from_sources(cls, sources: dict[str, bytes], reference, tag: str = "inprocess",
+                     copies: bool = True) -> InProcessStudent:
+        """The same, from ``{module: source}`` (what the sweep's ``runner`` hook is given)."""
+        with tempfile.TemporaryDirectory() as folder:
+            for name, data in sources.items():
+                (Path(folder) / f"{name}.py").write_bytes(data)
+            return cls(Path(folder), reference, tag, copies)
 
     def _resolve(self, value):
         if isinstance(value, ReferenceOptimizer):
@@ -38,7 +49,9 @@ class InProcessStudent:
     def call(self, module: str, function: str, *args, swap: tuple[str, ...] = (), inputs_after: bool = False,
              timeout: float | None = None, **kwargs):
         target = self._modules[module]
-        args, kwargs = self._resolve(copy.deepcopy(args)), self._resolve(copy.deepcopy(kwargs))
+        if self._copies:
+            args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        args, kwargs = self._resolve(args), self._resolve(kwargs)
         saved = {name: getattr(target, name) for name in swap}
         for name in swap:
             setattr(target, name, self._reference.function(module, name))
@@ -52,7 +65,8 @@ class InProcessStudent:
         return value
 
     def new(self, module: str, name: str, *args, **kwargs):
-        return _Copying(getattr(self._modules[module], name)(*args, **kwargs))
+        instance = _raising_as_the_sandbox(getattr(self._modules[module], name), args, kwargs)
+        return _Copying(instance) if self._copies else instance
 
     def __getattr__(self, module: str):
         if module not in MODULES:

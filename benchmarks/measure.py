@@ -1,12 +1,17 @@
 """How every figure is taken: CPU of a whole process tree, wall time, peak memory, medians.
 
 CPU is user + sys of every process a run started, read with ``getrusage(RUSAGE_CHILDREN)``
-(and ``RUSAGE_SELF`` for work done in this process). A sandboxed child sits under bubblewrap,
-whose inner processes are reaped by a PID-namespace init that is itself orphaned when the
-outer bubblewrap is killed; the kernel then charges their CPU to whoever reaps them. So the
-measuring process makes itself a *child subreaper* (``PR_SET_CHILD_SUBREAPER``): every orphan
-of its tree is re-parented to it, and `reap_orphans` collects them (and their CPU) after
-each run. Without this, the sandbox's CPU would be silently missing from every figure.
+(and ``RUSAGE_SELF`` for work done in this process), plus what the kernel's accounting loses:
+
+- bubblewrap's outer process exits without waiting for the PID-namespace init below it, which
+  is orphaned and reaped by PID 1 with the child's CPU. So the measuring process makes itself
+  a *child subreaper* (``PR_SET_CHILD_SUBREAPER``): orphans of its tree come to it, and
+  `reap_orphans` collects them (and their CPU) after each run;
+- a child ended by ``Sandbox.kill`` (SIGKILL: how every sandbox ends today) reaches no one's
+  accounts at all; ``cpuhook/sitecustomize.py``, loaded by every Python process of a measured
+  run, reads its CPU from /proc just before the kill and logs it (`captured`).
+
+Without both, the sandbox's CPU would be silently missing from every figure.
 
 These machines are noisy, so a figure is never an absolute time: each is a ratio against a
 floor or a peer measured in the same run, interleaved with it (floor, subject, floor,
@@ -22,6 +27,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -61,6 +67,33 @@ def reap_orphans(timeout: float = 30.0) -> None:
     raise RuntimeError("children still running after the measured command ended")
 
 
+HOOK = Path(__file__).resolve().parent / "cpuhook"
+
+
+def install_capture() -> None:
+    """Log killed children's CPU in this process and every Python process it starts."""
+    if not os.environ.get("BENCH_CPU_LOG"):
+        handle, path = tempfile.mkstemp(prefix="bench-cpu-", suffix=".log")
+        os.close(handle)
+        os.environ["BENCH_CPU_LOG"] = path
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(HOOK) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(HOOK), *filter(None, paths)])
+    sys.path.insert(0, str(HOOK))
+    import sitecustomize  # the hook (this process may have started without it)
+
+    sitecustomize.install()
+
+
+def captured() -> float:
+    """CPU seconds of killed sandbox children logged so far (see the module doc)."""
+    path = os.environ.get("BENCH_CPU_LOG")
+    if not path:
+        return 0.0
+    with open(path) as log:
+        return sum(float(line) for line in log if line.strip())
+
+
 def cpu_children() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -71,7 +104,7 @@ def cpu_self() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _peak_rss_mib(pid: int) -> float | None:
+def peak_rss_mib(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -89,7 +122,7 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
     runs: the high-water mark only grows, so the last reading before exit is its peak.
     """
     reap_orphans()
-    cpu0, start = cpu_children(), time.perf_counter()
+    cpu0, start = cpu_children() + captured(), time.perf_counter()
     process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     peak = [0.0]
@@ -97,7 +130,7 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
 
     def watch() -> None:
         while not done.is_set():
-            value = _peak_rss_mib(process.pid)
+            value = peak_rss_mib(process.pid)
             if value is not None:
                 peak[0] = max(peak[0], value)
             done.wait(0.02)
@@ -111,7 +144,7 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
         watcher.join()
     wall = time.perf_counter() - start
     reap_orphans()
-    cpu = cpu_children() - cpu0
+    cpu = cpu_children() + captured() - cpu0
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(map(str, command))} exited {process.returncode}:\n{err.decode()[-2000:]}")
     return Sample(wall, cpu, peak[0])
@@ -120,11 +153,16 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
 def run_here(function: Callable[[], object]) -> Sample:
     """Run ``function`` in this process; CPU counts this process and every child it reaped."""
     reap_orphans()
-    self0, children0, start = cpu_self(), cpu_children(), time.perf_counter()
+    cpu0, start = total_cpu(), time.perf_counter()
     function()
     wall = time.perf_counter() - start
     reap_orphans()
-    return Sample(wall, cpu_self() - self0 + cpu_children() - children0)
+    return Sample(wall, total_cpu() - cpu0)
+
+
+def total_cpu() -> float:
+    """This process, its reaped descendants, and the killed sandboxes logged so far."""
+    return cpu_self() + cpu_children() + captured()
 
 
 @dataclass(frozen=True)

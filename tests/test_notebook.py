@@ -247,10 +247,18 @@ def test_solution_notebook_runs_headless_and_writes_the_solutions(tmp_path: Path
         written = (tmp_path / f"{name}.py").read_text(encoding="utf-8")
         assert written == without_markers(KIT_ROOT / "solutions" / f"{name}.py"), name
     plotting = [cell for cell in nb.cells if cell.cell_type == "code" and "plt.show()" in cell.source]
-    assert len(plotting) >= 4
+    assert len(plotting) >= 3
     for cell in plotting:
         assert any("image/png" in out.get("data", {}) for out in cell.outputs), cell.id
         assert any("text/html" in out.get("data", {}) for out in cell.outputs), cell.id  # the pandas table
+    # Part 3: the sweep's table, and each of its figures shown as a picture
+    figures = [cell for cell in nb.cells if cell.cell_type == "code"
+               and ("figures[" in cell.source or "optimizer_paths(" in cell.source)]
+    assert len(figures) >= 5
+    for cell in figures:
+        assert any("image/png" in out.get("data", {}) for out in cell.outputs), cell.id
+    table = next(cell for cell in nb.cells if "result = sweep(" in cell.source)
+    assert any("text/html" in out.get("data", {}) for out in table.outputs)
     gradient_check = next(cell for cell in nb.cells if "numerical_gradient(module.loss" in cell.source)
     printed = "".join(out.text for out in gradient_check.outputs if out.output_type == "stream")
     differences = [float(line.rsplit(" ", 1)[1]) for line in printed.splitlines()]

@@ -63,7 +63,8 @@ class Child:
             except BaseException as exc:  # noqa: BLE001  (SystemExit at import is a load failure too)
                 sys.modules.pop(name, None)
                 error = _describe(exc, category="load_failed")
-                error["message"] = f"{name}.py could not be loaded: {error['message']}"
+                text = f"{error['type']}: {error['message']}" if error["message"] else error["type"]
+                error["message"] = f"{name}.py could not be loaded: {text}"
         self.load_errors[name] = error
         raise _Reported(error)
 
@@ -211,6 +212,7 @@ def _describe(exc: BaseException, category: str) -> dict:
             break
     if isinstance(exc, SyntaxError) and exc.lineno:
         where = f"{Path(exc.filename or '').name} line {exc.lineno}"
+        message = str(exc.msg)[:300]  # str(exc) repeats the file and line
     if isinstance(exc, NotImplementedError):
         category = "not_implemented"
     elif isinstance(exc, MemoryError):
