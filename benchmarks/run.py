@@ -35,7 +35,7 @@ from benchmarks import measure, submissions  # noqa: E402
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 BEGIN, END = "<!-- figures: begin (written by benchmarks/run.py) -->", "<!-- figures: end -->"
-SECTIONS = ("grading", "check", "scaling", "sweep", "scale")
+SECTIONS = ("grading", "check", "scaling", "speedup", "sweep", "scale")
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -131,10 +131,21 @@ def grading(reps: int) -> list[Row]:
 
 def check(reps: int) -> list[Row]:
     public = drive("grade", "--suite", "public", "--reps", str(reps))
-    command = [sys.executable, "-m", "autograder", "check", str(SOLUTIONS)]
-    measure.become_subreaper()
-    compared = measure.interleaved(lambda: measure.run_command(command, cwd=KIT_ROOT), measure.floor_sample, reps)
-    s, f = compared.subject, compared.floor
+    python = [sys.executable]
+    commands = {
+        "check": python + ["-m", "autograder", "check", str(SOLUTIONS)],
+        "imports": python + ["-c", "import autograder.grading.check_command, autograder.grading.runner"],
+        "probe": python + ["-c", "from autograder.sandbox import jail; jail.isolation()"],
+        "jail": python + ["-c", "from autograder.sandbox import jail"],
+        "nbformat": python + ["-I", "-c", "import numpy, nbformat"],
+    }
+    samples: dict[str, list] = {name: [] for name in ["floor", *commands]}
+    for _ in range(reps):
+        samples["floor"].append(measure.floor_sample())
+        for name, command in commands.items():
+            samples[name].append(measure.run_command(command, cwd=KIT_ROOT))
+    m = {name: measure.median_sample(v) for name, v in samples.items()}
+    s, f = m["check"], m["floor"]
     tests = public["inprocess"]["cpu"]
     budget = 2 * f.cpu + tests
     t = "3 check"
@@ -145,6 +156,13 @@ def check(reps: int) -> list[Row]:
             "<= 1", s.cpu <= budget),
         Row(t, "... tests' compute: public tests by pytest in-process, warm", seconds(public["inprocess"]),
             f"floor {seconds(f)}", tests / f.cpu),
+        Row(t, "... of which: the grader's imports (python -c 'import ...runner')", seconds(m["imports"]),
+            f"floor {seconds(f)}", m["imports"].cpu / f.cpu),
+        Row(t, "... of which: nbformat's import (numpy + nbformat, minus floor)",
+            f"{m['nbformat'].cpu - f.cpu:.3f} s cpu", f"floor {seconds(f)}", (m["nbformat"].cpu - f.cpu) / f.cpu),
+        Row(t, "... of which: the sandbox probe (jail.isolation(), minus importing jail)",
+            f"{m['probe'].cpu - m['jail'].cpu:.3f} s cpu", f"floor {seconds(f)}",
+            (m["probe"].cpu - m["jail"].cpu) / f.cpu),
     ]
 
 
@@ -163,14 +181,60 @@ def grade_batch(batch: Path, jobs: int, scratch: Path) -> measure.Sample:
     return sample
 
 
-def scaling(sizes: tuple[int, ...], speedup_size: int) -> list[Row]:
+KINDS = (*submissions.KINDS, "skeleton")
+BUSY = "import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end: pass"
+
+
+def parallel_capacity() -> float:
+    """How many cores this machine gives right now: two CPU-bound processes one after the
+    other, then together (ideal: 2.0; other users' work lowers it)."""
+    busy = [sys.executable, "-I", "-S", "-c", BUSY]
+    start = time.perf_counter()
+    for _ in range(2):
+        subprocess.run(busy, check=True)
+    sequential = time.perf_counter() - start
+    start = time.perf_counter()
+    for process in [subprocess.Popen(busy) for _ in range(2)]:
+        process.wait()
+    return sequential / (time.perf_counter() - start)
+
+
+def capacity_row(target: str, capacities: list[float]) -> Row:
+    return Row(target, "the machine's parallel capacity meanwhile (2 busy loops together vs in turn)",
+               f"{min(capacities):.2f} to {max(capacities):.2f}", limit="2 ideal")
+
+
+def speedup(size: int) -> list[Row]:
+    """The whole ``grade`` command at -j 1 and -j 2 on the same batch, with the machine's capacity."""
+    t = "2 scaling"
+    if len(os.sched_getaffinity(0)) < 2:
+        return [Row(t, "speed-up of -j 2", "not measured: fewer than two cores")]
+    capacities = [parallel_capacity()]
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        batch = submissions.write_batch(scratch / "batch", size, KINDS)
+        one = grade_batch(batch, 1, scratch)
+        capacities.append(parallel_capacity())
+        two = grade_batch(batch, 2, scratch)
+    capacities.append(parallel_capacity())
+    return [
+        Row(t, f"speed-up of -j 2 over -j 1, whole command, {size} submissions (wall)", seconds(two, "wall"),
+            f"-j 1 {seconds(one, 'wall')}", one.wall / two.wall, ">= 1.8", one.wall / two.wall >= 1.8),
+        capacity_row(t, capacities),
+        Row(t, "... CPU of -j 2 over -j 1 (the same work, fixed work twice)", seconds(two), f"-j 1 {seconds(one)}",
+            two.cpu / one.cpu),
+        Row(t, f"-j 2, {size} submissions: parent's peak memory", f"{two.peak_mib:.0f} MiB",
+            f"-j 1 {one.peak_mib:.0f} MiB", two.peak_mib / one.peak_mib),
+    ]
+
+
+def scaling(sizes: tuple[int, ...]) -> list[Row]:
     """Batches cycling through the reference, three known bugs and the skeleton.
 
     Per-submission cost: ``grade`` (-j 1) run by drive.py, timed between two results, the first
     one (which carries the batch's fixed work) left out. Parent memory: that process's peak RSS.
-    Speed-up: the whole ``grade`` command at -j 1 and -j 2 on the same batch.
     """
-    kinds = (*submissions.KINDS, "skeleton")
+    kinds = KINDS
     t = "2 scaling"
     measure.become_subreaper()
     floors, reports = [], {}
@@ -199,28 +263,29 @@ def scaling(sizes: tuple[int, ...], speedup_size: int) -> list[Row]:
         rows.append(Row(t, f"-j 1, {n} submissions: parent's peak memory", f"{peak:.0f} MiB",
                         f"{first} submissions: {base:.0f} MiB", peak / base, "<= 1.15" if n != first else "",
                         peak <= 1.15 * base if n != first else None))
-    if (len(os.sched_getaffinity(0))) >= 2:
-        with tempfile.TemporaryDirectory() as scratch_name:
-            scratch = Path(scratch_name)
-            batch = submissions.write_batch(scratch / "batch", speedup_size, kinds)
-            one = grade_batch(batch, 1, scratch)
-            two = grade_batch(batch, 2, scratch)
-        rows.append(Row(t, f"speed-up of -j 2 over -j 1, whole command, {speedup_size} submissions (wall)",
-                        seconds(two, "wall"), f"-j 1 {seconds(one, 'wall')}", one.wall / two.wall, ">= 1.8",
-                        one.wall / two.wall >= 1.8))
-        rows.append(Row(t, "... CPU of -j 2 over -j 1 (the same work, fixed work twice)", seconds(two),
-                        f"-j 1 {seconds(one)}", two.cpu / one.cpu))
-        rows.append(Row(t, f"-j 2, {speedup_size} submissions: parent's peak memory", f"{two.peak_mib:.0f} MiB",
-                        f"-j 1 {one.peak_mib:.0f} MiB", two.peak_mib / one.peak_mib))
     return rows
 
 
 # -- target 4: sweeps ----------------------------------------------------------------------
 
 def sweep(reps: int) -> list[Row]:
-    if not (KIT_ROOT / "autograder" / "experiments" / "command.py").is_file():
-        return [Row("4 sweep", "sweep", "not measured: autograder/experiments/command.py is missing", met=None)]
-    return [Row("4 sweep", "120-configuration grid", "not measured yet: see RESULTS.md notes")]
+    t = "4 sweep"
+    if not (KIT_ROOT / "autograder" / "experiments" / "sweep.py").is_file():
+        return [Row(t, "sweep", "not measured: autograder/experiments/sweep.py is missing")]
+    capacities = [parallel_capacity()]
+    r = drive("sweep", "--reps", str(reps))
+    capacities.append(parallel_capacity())
+    n, one, two, peer = r["configurations"], r["sandboxed -j 1"], r["sandboxed -j 2"], r["inprocess"]
+    label = f"{n}-configuration grid on breast cancer"
+    return [
+        ratio_row(t, f"{label}, sandboxed -j 1: CPU", one, peer, "cpu", 1.5, "in-process"),
+        ratio_row(t, "... wall", one, peer, "wall", 1.5, "in-process"),
+        Row(t, "speed-up of -j 2 over -j 1 (wall)", seconds(two, "wall"), f"-j 1 {seconds(one, 'wall')}",
+            one["wall"] / two["wall"], ">= 1.8", one["wall"] / two["wall"] >= 1.8),
+        capacity_row(t, capacities),
+        Row(t, "sandboxes started per sweep (-j 1, -j 2)", f"{r['sandbox_starts']['1']}, {r['sandbox_starts']['2']}",
+            limit="one per job", met=r["sandbox_starts"] == {"1": 1, "2": 2}),
+    ]
 
 
 # -- target 5: the reference at scale ------------------------------------------------------
@@ -239,14 +304,23 @@ def scale(reps: int, n: int, sizes: tuple[int, ...]) -> list[Row]:
                               "SGDClassifier epoch"))
         if name == "reference":
             rows.append(ratio_row(t, "... wall", sample, sk, "wall", limit, "SGDClassifier epoch"))
-    small, large = str(min(sizes)), str(max(sizes))
+    updates = -(-n // 64)
+    rows.append(Row(t, "... the reference's cost per mini-batch update (CPU)",
+                    f"{mgd['reference']['cpu'] / updates * 1e6:.1f} µs",
+                    f"SGDClassifier per sample {sk['cpu'] / n * 1e6:.2f} µs"))
     per_row = report["full_batch_per_row"]
+    names = [str(size) for size in sizes]
+    small, large = names[0], names[-1]
     for case in per_row[small]:
-        a, b = per_row[small][case]["cpu"], per_row[large][case]["cpu"]
+        cost = {size: per_row[size][case]["cpu"] for size in names}
         limit = case == "BGD epoch (reference)"
         rows.append(Row(t, f"full batch, CPU per row, n={int(large):,} vs n={int(small):,}: {case}",
-                        f"{b * 1e9:.1f} ns", f"{a * 1e9:.1f} ns", b / a, "<= 1.2" if limit else "",
-                        b / a <= 1.2 if limit else None))
+                        f"{cost[large] * 1e9:.1f} ns", f"{cost[small] * 1e9:.1f} ns", cost[large] / cost[small],
+                        "<= 1.2" if limit else "", cost[large] / cost[small] <= 1.2 if limit else None))
+        if len(names) > 2:
+            middle = names[-2]
+            rows.append(Row(t, f"... n={int(large):,} vs n={int(middle):,}: {case}", f"{cost[large] * 1e9:.1f} ns",
+                            f"{cost[middle] * 1e9:.1f} ns", cost[large] / cost[middle]))
     return rows
 
 
@@ -254,9 +328,11 @@ def scale(reps: int, n: int, sizes: tuple[int, ...]) -> list[Row]:
 
 def write_results(rows: list[Row], command: str, started: float, info: dict[str, str]) -> None:
     machine = "\n".join(f"- {k}: {v}" for k, v in info.items())
-    block = (f"{BEGIN}\n\nCommand: `{command}` (run from the kit's root), "
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    block = (f"{BEGIN}\n\nCommand: `{command.strip()}` (run from the kit's root), "
              f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(started))}, "
-             f"{(time.time() - started) / 60:.0f} min.\n\nMachine:\n{machine}\n\n{markdown(rows)}\n\n{END}")
+             f"{(time.time() - started) / 60:.0f} min.\n\nMachine:\n{machine}\n- load average at the end: {load}\n\n"
+             f"{markdown(rows)}\n\n{END}")
     text = RESULTS.read_text() if RESULTS.exists() else f"# Benchmark results\n\n{BEGIN}\n{END}\n"
     if BEGIN in text and END in text:
         text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
@@ -271,7 +347,8 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), metavar="SECTION",
                         help=f"run only these: {', '.join(SECTIONS)}")
     parser.add_argument("--reps", type=int, help="repetitions of each interleaved comparison (default 7; quick 3)")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print only; leave RESULTS.md alone (so does --only: it keeps whole runs)")
     args = parser.parse_args()
     reps = args.reps or (3 if args.quick else 7)
     sizes = (10, 30) if args.quick else (10, 100, 300)
@@ -284,7 +361,8 @@ def main() -> int:
     jobs = {
         "grading": lambda: grading(reps),
         "check": lambda: check(reps),
-        "scaling": lambda: scaling(sizes, speedup_size),
+        "scaling": lambda: scaling(sizes),
+        "speedup": lambda: speedup(speedup_size),
         "sweep": lambda: sweep(reps),
         "scale": lambda: scale(max(3, reps // 2), 200_000 if args.quick else 1_000_000,
                                (10_000, 200_000) if args.quick else (10_000, 100_000, 1_000_000)),
@@ -296,7 +374,9 @@ def main() -> int:
             print(table(section_rows), flush=True)
             rows += section_rows
     print("\n== all figures ==\n" + table(rows))
-    if not args.no_write:
+    if args.no_write or set(args.only) != set(SECTIONS):
+        print(f"\n{RESULTS.relative_to(KIT_ROOT)} left alone (it holds whole runs only)")
+    else:
         write_results(rows, "python benchmarks/run.py " + " ".join(sys.argv[1:]), started, info)
         print(f"\nwritten: {RESULTS.relative_to(KIT_ROOT)}")
     return 0

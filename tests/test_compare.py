@@ -186,9 +186,16 @@ def test_describe_call_names_shapes_and_scalars():
     assert text == "gradient_descent(X, lr=0.5, theta0, batch_size=None) with X of shape (7, 3), theta0 of shape (3,)"
 
 
-def test_others_swaps_every_other_contract_function():
-    assert compare.others("logistic_regression", "gradients") == (
-        "logistic", "loss", "gradient_ij", "step", "gradient_descent")
+def test_only_callees_are_swapped_never_an_oracle():
+    assert compare.callees("logistic_regression", "gradients") == ("logistic", "gradient_ij")
+    assert compare.callees("linear_regression", "loss") == ("predict",)
+    assert compare.callees("logistic_regression", "gradient_descent") == ("loss", "gradients", "step")
+    # gradient_descent (one epoch of it is a gradient oracle) is never swapped into anything
+    for table in compare.CALLEES.values():
+        assert all("gradient_descent" not in names for names in table.values())
+    assert compare.callees("logistic_regression", "logistic") == ()
+    assert compare.dependencies("linear_regression", "gradient_descent") == {
+        "loss", "gradients", "step", "predict", "gradient_ij"}
 
 
 # -- expect_same_updates with fakes (no sandbox) -------------------------------------------

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import site
 import socket
 import subprocess
@@ -34,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from corpus.bugs import BUGS, VARIANTS
-from corpus.build import entry_name, write_corpus
+from corpus.build import containment, entry_name, write_corpus
 from corpus.cases import Bug, Hostile, Variant
 from corpus.hostile import HOSTILE
 
@@ -108,7 +109,7 @@ def graded(tmp_path_factory) -> Graded:
     mark = f"corpus{secrets.token_hex(4)}"
     context = {"kit": KIT_ROOT, "out": root / "out", "site": site.getsitepackages()[0], "mark": mark,
                "port": listener.getsockname()[1], "sleep": f"47.{secrets.randbelow(10**6):06d}"}
-    written = write_corpus(root / "submissions", context, bwrap=isolation().mode == "bwrap")
+    written = write_corpus(root / "submissions", context, containment(isolation()))
     by_path = {path.name: name for name, path in name_submissions(find_submissions([root / "submissions"])).items()}
     entries = {Path(entry).stem if entry.endswith(".zip") else entry: name for entry, name in by_path.items()}
     cases = {entries[entry]: case for entry, case in written.items()}
@@ -156,7 +157,7 @@ def functions_in(names: frozenset[str], functions) -> set[str]:
 
 def skip_unless_graded(graded: Graded, case) -> None:
     if case.name not in graded.names:
-        pytest.skip(f"{case.name}: contained only by bwrap; this machine grades in {isolation().mode} mode")
+        pytest.skip(f"{case.name}: needs {case.needs!r}, which the {isolation().mode} sandbox here does not give")
 
 
 # -- the run as a whole ----------------------------------------------------------------------
@@ -209,8 +210,8 @@ def test_no_process_survives(graded):
 
 @pytest.mark.slow
 def test_no_connection_reaches_the_machine(graded):
-    if isolation().mode != "bwrap":
-        pytest.skip("plain mode leaves the network reachable")
+    if isolation().network:
+        pytest.skip("this sandbox leaves the network reachable")
     assert graded.connections == []
 
 
@@ -228,6 +229,50 @@ def test_hostile_text_arrives_inert(graded):
     with open(graded.out / "grades.csv", newline="", encoding="utf-8") as file:
         cells = [row[0] for row in csv.reader(file)]
     assert name.startswith(("=", "+", "-", "@")) and f"'{name}" in cells, "the formula-like name is made inert"
+
+
+def sandbox_processes(under: Path) -> list[str]:
+    """Processes whose working folder (HOME, in their environment) lies under ``under``."""
+    needle = f"HOME={under}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and any(v.startswith(needle) for v in (entry / "environ").read_bytes().split(b"\0")):
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_a_killed_grade_leaves_whole_files_and_a_rerun_completes(graded, tmp_path):
+    submissions, out, scratch = tmp_path / "submissions", tmp_path / "out", tmp_path / "scratch"
+    for folder in (submissions, scratch):
+        folder.mkdir()
+    for name in ("H23_corrupt_zip", "H24_broken_notebook", "L07_gradients_summed", "V01_reference_folder"):
+        entry = graded.out.parent / "submissions" / name
+        if entry.is_dir():
+            shutil.copytree(entry, submissions / name)
+        else:
+            shutil.copy(entry.with_suffix(".zip"), submissions)
+    command = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out)]
+    env = {**os.environ, **LIMITS, "TMPDIR": str(scratch)}  # this run's sandboxes live under scratch
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not sandbox_processes(scratch) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until a submission is being graded in its sandbox
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    time.sleep(1)
+    assert sandbox_processes(scratch) == [], "sandboxes outlived the grader"
+    for path in out.glob("*/results.json"):
+        read_results_json(path)  # whole, or not there
+    if (out / "grades.csv").exists():
+        pd.read_csv(out / "grades.csv")
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(pd.read_csv(out / "grades.csv")) == 4
 
 
 # -- case by case ----------------------------------------------------------------------------

@@ -193,6 +193,19 @@ def ask_the_grader(name):
         return f"refused: {{error}}"
 
 
+def namespaces_and_rings():
+    """What the kernel says to a new user namespace, an io_uring, and a plain child process."""
+    import ctypes, os, subprocess
+    libc = ctypes.CDLL(None, use_errno=True)
+    userns = libc.unshare(0x10000000)
+    userns_errno = ctypes.get_errno()
+    params = ctypes.create_string_buffer(120)
+    ring = libc.syscall(425, 8, params)  # io_uring_setup (the same number on x86-64 and arm64)
+    ring_errno = ctypes.get_errno()
+    child = subprocess.run(["true"]).returncode
+    return [userns, os.strerror(userns_errno) if userns else "", ring, ring_errno, child]
+
+
 def uses_swapped_logistic(X, theta):
     return logistic(X, theta)
 
@@ -449,12 +462,12 @@ def test_runs_as_nobody_when_root(reference):
 
 
 def real_users_of(tag: str) -> set[int]:
-    """The real user ids of the Python processes (the child) carrying ``tag`` in their environment."""
+    """The real user ids of the children (``python -I -B .../child.py``) carrying ``tag`` in their environment."""
     users = set()
     for entry in Path("/proc").iterdir():
         try:
             if (entry.name.isdigit() and f"AUTOGRADER_CHILD={tag}".encode() in (entry / "environ").read_bytes().split(b"\0")
-                    and (entry / "cmdline").read_bytes().split(b"\0")[0] == sys.executable.encode()):
+                    and (entry / "cmdline").read_bytes().split(b"\0")[:4][-1].endswith(b"child.py")):
                 status = (entry / "status").read_text()
                 users.add(int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1]))
         except OSError:
@@ -462,13 +475,30 @@ def real_users_of(tag: str) -> set[int]:
     return users
 
 
-@needs_bwrap
+@pytest.mark.skipif(isolation().network, reason="this setup leaves the network reachable")
 def test_no_network(student):
     with socket.create_server(("127.0.0.1", 0)) as listener:
         listener.settimeout(0.5)
         assert probe(student, "connect", listener.getsockname()[1]) != "connected"
         with pytest.raises(TimeoutError):
             listener.accept()
+
+
+@pytest.mark.skipif(not (isolation().userns or isolation().seccomp), reason="no filter on user namespaces here")
+def test_no_user_namespaces_nor_io_uring(student):
+    userns, userns_error, ring, _, child = probe(student, "namespaces_and_rings")
+    assert userns == -1 and userns_error in ("Operation not permitted", "No space left on device")
+    if isolation().seccomp:
+        assert ring == -1  # refused: io_uring operations would bypass the filter
+    assert child == 0  # processes still start (clone3 refused, clone used instead)
+
+
+def test_seccomp_program_shape():
+    program = jail.seccomp_program(network=True)
+    if program is None:
+        pytest.skip(f"no filter for {os.uname().machine}")
+    assert len(program) % 8 == 0 and len(program) // 8 < 256
+    assert len(jail.seccomp_program(network=False)) < len(program)
 
 
 @needs_bwrap
@@ -509,9 +539,11 @@ def test_summary_says_what_holds():
     summary = isolation().summary()
     assert summary.startswith(f"sandbox: {isolation().mode}")
     if BWRAP:
-        assert "no network" in summary and "own PID namespace" in summary
+        assert "own PID namespace" in summary and "hidden" in summary
     else:
-        assert "network reachable" in summary
+        assert "child subreaper" in summary and "stay readable" in summary
+    assert ("network reachable" in summary) == isolation().network
+    assert ("no network" in summary or "no IP network" in summary) != isolation().network
 
 
 PLAIN_SCRIPT = textwrap.dedent('''

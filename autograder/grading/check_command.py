@@ -17,6 +17,7 @@ from pathlib import Path
 from autograder.errors import UserError
 from autograder.grading.runner import grade_submission
 from autograder.paths import ASSIGNMENT, PUBLIC_TESTS
+from autograder.sandbox.jail import Limits
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    Limits.from_environment()  # a bad AUTOGRADER_* limit is a one-line error here, not one per submission
     if not args.path.exists():
         raise UserError(f"{args.path}: no such file or folder (give your assignment folder, notebook or zip)")
     result = grade_submission(args.path, folders=(PUBLIC_TESTS,))

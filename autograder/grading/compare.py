@@ -227,9 +227,33 @@ CONTRACT = {
 }
 
 
-def others(module: str, function: str) -> tuple[str, ...]:
-    """Every other function of ``module``: swapped for the reference's while ``function`` is graded."""
-    return tuple(name for name in CONTRACT[module] if name != function)
+# What each function is meant to call: swapped for the reference's while it is graded, so a
+# bug in a callee costs only the callee's points. Only these: a reference function the graded
+# one has no business calling would be an oracle (``gradients`` could be read off one epoch of
+# the reference ``gradient_descent``).
+CALLEES = {
+    "logistic_regression": {"loss": ("logistic",), "gradients": ("logistic", "gradient_ij"),
+                            "gradient_descent": ("loss", "gradients", "step")},
+    "linear_regression": {"loss": ("predict",), "gradients": ("predict", "gradient_ij"),
+                          "gradient_descent": ("loss", "gradients", "step")},
+}
+
+
+def callees(module: str, function: str) -> tuple[str, ...]:
+    """The functions of ``module`` that ``function`` calls: swapped for the reference's while it is graded."""
+    return CALLEES.get(module, {}).get(function, ())
+
+
+def dependencies(module: str, function: str) -> set[str]:
+    """Everything ``function`` runs when nothing is swapped: its callees, theirs, and so on."""
+    found: set[str] = set()
+    pending = list(callees(module, function))
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending += callees(module, name)
+    return found
 
 
 def describe_call(function: str, names: Sequence[str], args: Sequence[object], kwargs: dict | None = None) -> str:
@@ -248,11 +272,11 @@ def call(student, module: str, function: str, names: Sequence[str], *args, swap:
          timeout: float | None = None, **kwargs) -> tuple[object, str]:
     """Call ``module.function(*args, **kwargs)`` in the submission and check it left its inputs alone.
 
-    ``names`` name the positional arguments for messages. ``swap`` defaults to every other
-    function of the module (`others`); ``timeout`` (seconds) overrides the sandbox's per-call
+    ``names`` name the positional arguments for messages. ``swap`` defaults to the function's
+    callees (`callees`); ``timeout`` (seconds) overrides the sandbox's per-call
     limit. Returns ``(result, what)``, ``what`` describing the call.
     """
-    swap = others(module, function) if swap is None else tuple(swap)
+    swap = callees(module, function) if swap is None else tuple(swap)
     what = describe_call(function, names, args, kwargs)
     result, args_after, kwargs_after = student.call(module, function, *args, swap=swap, inputs_after=True,
                                                     timeout=timeout, **kwargs)

@@ -32,7 +32,7 @@ from autograder.report.feedback import write_feedback
 from autograder.report.gradebook import write_grades_csv
 from autograder.report.html import write_report
 from autograder.report.results_json import read_results_json, write_results_json
-from autograder.sandbox.jail import isolation
+from autograder.sandbox.jail import Limits, isolation
 from autograder.submission import find_submissions
 
 
@@ -51,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    Limits.from_environment()  # a bad AUTOGRADER_* limit is a one-line error here, not one per submission
     if args.jobs == 0 or args.jobs < -1:
         raise UserError(f"-j must be a positive number of jobs or -1 (one per core), got {args.jobs}")
     if args.scheduler and args.jobs != 1:

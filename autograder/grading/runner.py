@@ -86,7 +86,7 @@ def _environ(**values: str):
 
 
 def grade_submission(path: Path, name: str | None = None, *, folders: tuple[Path, ...] = ALL_TESTS,
-                     limits: Limits = Limits(), hide: tuple[Path, ...] = (),
+                     limits: Limits | None = None, hide: tuple[Path, ...] = (),
                      leaderboard: bool = False) -> SubmissionResult:
     """Grade the submission at ``path`` (folder, notebook or zip) with the tests in ``folders``;
     with ``leaderboard``, also measure its entry for the class leaderboard."""
@@ -97,7 +97,7 @@ def grade_submission(path: Path, name: str | None = None, *, folders: tuple[Path
     return result
 
 
-def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS, limits: Limits = Limits(),
+def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS, limits: Limits | None = None,
                hide: tuple[Path, ...] = (), leaderboard: bool = False) -> SubmissionResult:
     """Grade a submission already read (its modules' sources): what a Dask worker is sent."""
     start = time.perf_counter()

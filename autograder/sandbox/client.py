@@ -114,13 +114,8 @@ class Sandbox:
         Raises :class:`SandboxFailure` if it does not come up: no student code has run yet.
         """
         jail.prepare(self.scratch, self.sources, HARNESS_FILES)
-        work = jail.layout(self.scratch)[2]
         self.generation += 1
-        self.process = subprocess.Popen(
-            jail.command(self.scratch, tuple(self.sources), self.hide, self.limits),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=work, env=jail.environment(self.scratch, self.tag), start_new_session=True,
-        )
+        self.process = jail.spawn(self.scratch, tuple(self.sources), self.hide, self.limits, self.tag)
         os.set_blocking(self.process.stdin.fileno(), False)
         self.channel = wire.Channel(self.process.stdout.fileno(), self.process.stdin.fileno())
         self.loaded = set()
@@ -217,9 +212,9 @@ class Sandbox:
             if key is not None:
                 self.timeouts[key] = self.timeouts.get(key, 0) + 1
             raise TimedOut(f"did not finish within {call_seconds:g} s (an endless loop, or far too much work?)") from None
-        except EOFError:
+        except (EOFError, BrokenPipeError):  # it died (before reading the request, or before answering)
             raise self._death() from None
-        except Exception as error:  # noqa: BLE001  (whatever the child wrote: bad JSON, deep nesting, broken pipe)
+        except Exception as error:  # noqa: BLE001  (whatever the child wrote: bad JSON, deep nesting...)
             self.kill()
             raise BadOutput(f"sent a malformed reply ({type(error).__name__})") from None
         finally:
@@ -232,7 +227,7 @@ class Sandbox:
             try:
                 value = wire.decode(reply["value"], blobs)
                 inputs = wire.decode(reply["inputs"], blobs) if "inputs" in reply else None
-            except Exception as error:  # noqa: BLE001  (a forged reply: bad tags, bad .npy, deep nesting)
+            except Exception as error:  # noqa: BLE001  (a forged reply: bad tags, bad arrays, deep nesting)
                 raise BadOutput(f"returned a value that could not be read ({type(error).__name__})") from None
             return value, inputs
         if kind != "error":

@@ -10,13 +10,18 @@ process, by starting a real child in it:
   lives where ``nobody`` cannot reach it): the same namespaces but the user's, and the child
   drops to ``nobody`` with ``setpriv`` (no capabilities, no new privileges).
 - ``plain`` (no usable bubblewrap): a new session, the limits below, and, as root, ``nobody``
-  when ``nobody`` can run the interpreter. Nothing is hidden and the network is reachable.
+  when ``nobody`` can run the interpreter. Nothing is hidden; a seccomp filter refuses IPv4 and
+  IPv6 sockets (Unix sockets still work).
 
 In both ``bwrap`` setups the whole file system is read-only; /tmp, /run, the home folder, the
 kit (solutions and tests), the output folder and the submissions are hidden behind empty
 read-only tmpfs mounts; the only writable place is the child's work folder, a tmpfs of
 ``Limits.scratch_bytes`` that dies with the sandbox; the PID namespace dies with its first
 process, so nothing the child starts outlives it.
+
+Where the kernel takes it (x86-64 and arm64 Linux), a seccomp filter (:func:`seccomp_program`)
+refuses new user namespaces (a tmpfs in one is not bounded by any rlimit) and io_uring (which
+would bypass the filter), in every setup.
 
 In ``plain`` the first process is a child subreaper (``python jail.py reap -- COMMAND``): every
 process the child starts stays its descendant, even after ``setsid`` and a double fork, and is
@@ -121,6 +126,8 @@ class Isolation:
     missing: tuple[str, ...]
     userns: bool = False  # bwrap runs in a user namespace it creates
     nobody: bool = False  # the child runs as the user nobody (the grader runs as root)
+    seccomp: bool = False  # the child runs under the seccomp filter
+    network: bool = True  # student code can reach the network
 
     def summary(self) -> str:
         lines = [f"sandbox: {self.mode}"] + [f"  + {g}" for g in self.guarantees]
@@ -132,6 +139,7 @@ class _Setup:
     mode: str
     userns: bool
     nobody: bool
+    seccomp: bool = False
 
 
 COMMON = (
@@ -150,25 +158,26 @@ def isolation() -> Isolation:
     if wanted not in ("auto", "bwrap", "plain"):
         raise RuntimeError(f"AUTOGRADER_SANDBOX={wanted!r}: expected auto, bwrap or plain")
     root = os.geteuid() == 0
+    filters = (True, False) if seccomp_program(network=False) else (False,)
+    candidates = []
     if wanted != "plain" and shutil.which("bwrap") and (not root or shutil.which("setpriv")):
-        candidates = [_Setup("bwrap", userns=True, nobody=root)]
+        candidates += [_Setup("bwrap", userns=True, nobody=root, seccomp=f) for f in filters]
         if root:
-            candidates.append(_Setup("bwrap", userns=False, nobody=True))
-        for setup in candidates:
-            nested = _probe(setup)
-            if nested is not None:
-                return _describe(setup, nested_userns=nested)
+            candidates += [_Setup("bwrap", userns=False, nobody=True, seccomp=f) for f in filters]
+    if wanted != "bwrap":
+        if root and shutil.which("setpriv"):
+            candidates += [_Setup("plain", userns=False, nobody=True, seccomp=f) for f in filters]
+        candidates += [_Setup("plain", userns=False, nobody=False, seccomp=f) for f in filters]
+    for setup in candidates:
+        found = _probe(setup)
+        if found is not None:
+            return _describe(setup, *found)
     if wanted == "bwrap":
         raise RuntimeError("AUTOGRADER_SANDBOX=bwrap, but bubblewrap is missing or cannot run here")
-    setup = _Setup("plain", userns=False, nobody=False)
-    if root and shutil.which("setpriv"):
-        dropped = _Setup("plain", userns=False, nobody=True)
-        if _probe(dropped) is not None:
-            setup = dropped
-    return _describe(setup, nested_userns=True)
+    return _describe(_Setup("plain", userns=False, nobody=False), nested_userns=True, inet=True)
 
 
-def _describe(setup: _Setup, nested_userns: bool) -> Isolation:
+def _describe(setup: _Setup, nested_userns: bool, inet: bool) -> Isolation:
     guarantees, missing = list(COMMON), []
     if setup.mode == "bwrap":
         guarantees += [
@@ -179,18 +188,22 @@ def _describe(setup: _Setup, nested_userns: bool) -> Isolation:
             f"writable space: its work folder only, at most {DEFAULT_LIMITS['scratch_bytes'] // 2**20} MiB "
             "by default, gone with the sandbox",
         ]
-        if setup.userns:
-            guarantees.append("no further user namespaces inside (bwrap --disable-userns)")
-        elif nested_userns:
-            missing.append("student code may create user namespaces (the kernel allows it to everyone; "
-                           "no effect outside the sandbox)")
     else:
         guarantees.append("every process it starts is killed with it (child subreaper, environment tag)")
-        missing += ["network reachable (install bubblewrap to cut it)",
-                    "files readable by " + ("nobody" if setup.nobody else "the grader's user")
+        if inet:
+            missing.append("network reachable (install bubblewrap to cut it)")
+        else:
+            guarantees.append("no IP network (a seccomp filter refuses IPv4 and IPv6 sockets; Unix sockets work)")
+        missing += ["files readable by " + ("nobody" if setup.nobody else "the grader's user")
                     + " stay readable to student code (solutions, tests, other submissions)",
                     "student code can write wherever " + ("nobody" if setup.nobody else "the grader's user")
                     + " can (each file capped, not their number)"]
+    if setup.userns:
+        guarantees.append("no further user namespaces inside (bwrap --disable-userns)")
+    elif not nested_userns:
+        guarantees.append("no user namespaces inside (a seccomp filter refuses them, and io_uring)")
+    else:
+        missing.append("student code may create user namespaces (and, in them, tmpfs mounts no rlimit bounds)")
     if setup.nobody:
         guarantees.append(f"runs as the unprivileged user nobody, at most {DEFAULT_LIMITS['processes']} "
                           "more processes by default")
@@ -199,7 +212,8 @@ def _describe(setup: _Setup, nested_userns: bool) -> Isolation:
                        "(nobody cannot run this Python interpreter)")
     else:
         guarantees.append(f"at most {DEFAULT_LIMITS['processes']} more processes by default")
-    return Isolation(setup.mode, tuple(guarantees), tuple(missing), userns=setup.userns, nobody=setup.nobody)
+    return Isolation(setup.mode, tuple(guarantees), tuple(missing), userns=setup.userns, nobody=setup.nobody,
+                     seccomp=setup.seccomp, network=setup.mode == "plain" and inet)
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -209,13 +223,33 @@ def layout(scratch: Path) -> tuple[Path, Path, Path]:
     return scratch / "harness", scratch / "src", scratch / "work"
 
 
-def command(scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits) -> list[str]:
-    """The argv that starts ``child.py`` confined to ``scratch`` (prepared by :func:`prepare`)."""
+def command(scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits,
+            seccomp_fd: int | None = None) -> list[str]:
+    """The argv that starts ``child.py`` confined to ``scratch`` (prepared by :func:`prepare`);
+    ``seccomp_fd``: bubblewrap reads the filter from this descriptor (see :func:`spawn`)."""
     setup = _current_setup()
     harness, _, work = layout(scratch)
     python = [sys.executable, "-I", "-B", str(harness / "child.py"), str(work / "output.log"),
               _limits_argument(limits, setup)]
-    return _argv(setup, scratch, modules, hide, limits, python)
+    return _argv(setup, scratch, modules, hide, limits, python, seccomp_fd)
+
+
+def spawn(scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits,
+          tag: str) -> subprocess.Popen:
+    """Start the child on pipes: its stdin and stdout are the protocol, stderr is discarded."""
+    return _spawn(_current_setup(), scratch, lambda fd: command(scratch, modules, hide, limits, fd),
+                  environment(scratch, tag), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def _spawn(setup: _Setup, scratch: Path, argv, env: dict[str, str], **streams) -> subprocess.Popen:
+    """Popen ``argv(seccomp_fd)`` in its own session, handing bubblewrap the filter's descriptor."""
+    fd = os.open(scratch / SECCOMP_FILE, os.O_RDONLY) if setup.seccomp and setup.mode == "bwrap" else None
+    try:
+        return subprocess.Popen(argv(fd), cwd=layout(scratch)[2], env=env, start_new_session=True,
+                                pass_fds=() if fd is None else (fd,), **streams)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def prepare(scratch: Path, sources: dict[str, bytes], harness_files: tuple[Path, ...]) -> None:
@@ -232,6 +266,7 @@ def prepare(scratch: Path, sources: dict[str, bytes], harness_files: tuple[Path,
     for name, data in sources.items():
         (src / f"{name}.py").write_bytes(data)
         (src / f"{name}.py").chmod(0o644)
+    _write_seccomp(setup, scratch)
     if setup.mode == "plain":  # no tmpfs: the work folder is a copy on disk, its owner the child's user
         for name in sources:
             shutil.copyfile(src / f"{name}.py", work / f"{name}.py")
@@ -242,15 +277,25 @@ def prepare(scratch: Path, sources: dict[str, bytes], harness_files: tuple[Path,
 
 def _current_setup() -> _Setup:
     iso = isolation()
-    return _Setup(iso.mode, iso.userns, iso.nobody)
+    return _Setup(iso.mode, iso.userns, iso.nobody, iso.seccomp)
+
+
+def _write_seccomp(setup: _Setup, scratch: Path) -> None:
+    if setup.seccomp:
+        (scratch / SECCOMP_FILE).write_bytes(seccomp_program(network=setup.mode == "plain"))
+        (scratch / SECCOMP_FILE).chmod(0o644)
 
 
 def _argv(setup: _Setup, scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits,
-          python: list[str]) -> list[str]:
+          python: list[str], seccomp_fd: int | None = None) -> list[str]:
     if setup.mode == "plain":
-        reaper = [sys.executable, "-I", "-S", "-B", str(Path(__file__).resolve()), "reap", "--"]
-        return reaper + (_setpriv(pdeathsig=True) if setup.nobody else []) + python
+        reaper = [sys.executable, "-I", "-S", "-B", str(Path(__file__).resolve()), "reap"]
+        if setup.seccomp:
+            reaper += ["--seccomp", str(scratch / SECCOMP_FILE)]
+        return reaper + ["--"] + (_setpriv(pdeathsig=True) if setup.nobody else []) + python
     bwrap = _bwrap(setup, scratch, modules, hide, limits)
+    if seccomp_fd is not None:
+        bwrap[1:1] = ["--seccomp", str(seccomp_fd)]
     if setup.userns:  # bubblewrap itself runs as the child's user
         return (_setpriv(pdeathsig=True, caps=False) if setup.nobody else []) + bwrap + ["--"] + python
     return bwrap + ["--"] + _setpriv(pdeathsig=False) + python
@@ -258,7 +303,7 @@ def _argv(setup: _Setup, scratch: Path, modules: tuple[str, ...], hide: tuple[Pa
 
 def _setpriv(pdeathsig: bool, caps: bool = True) -> list[str]:
     """Become nobody: no groups, no capabilities, no way to gain privileges back."""
-    args = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    args = [shutil.which("setpriv") or "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     if caps:
         args += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     # A change of user clears the parent-death signal: set it again, so it dies with the grader.
@@ -412,12 +457,13 @@ def _stop(signum, frame) -> None:
     raise _Stop
 
 
-def reap(argv: list[str]) -> int:
+def reap(argv: list[str], seccomp: bytes | None = None) -> int:
     """Plain mode's first process: run ``argv`` as a child subreaper, kill everything below at the end.
 
     Every orphan among the command's descendants is re-parented to this process, so when the
-    command ends, or on SIGTERM from the grader, all that is left below is killed. Exits with
-    the command's status (``128 + signal`` if a signal ended it).
+    command ends, or on SIGTERM from the grader, all that is left below is killed. The command
+    runs under the ``seccomp`` filter, if given. Exits with the command's status (``128 +
+    signal`` if a signal ended it).
     """
     import ctypes
 
@@ -432,7 +478,9 @@ def reap(argv: list[str]) -> int:
     if pid == 0:
         try:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            os.execv(argv[0], argv)
+            if seccomp is not None and not _load_seccomp(libc, seccomp):
+                os._exit(126)
+            os.execvp(argv[0], argv)
         finally:
             os._exit(127)
     # Only the command talks to the grader: let go of the pipes, so its death reads as end-of-file.
@@ -473,13 +521,118 @@ def kill_descendants(seconds: float = 5.0) -> None:
         time.sleep(0.005)
 
 
+# -- seccomp ---------------------------------------------------------------------------------
+SECCOMP_FILE = "seccomp.bpf"
+CLONE_NEWUSER = 0x10000000
+# Per architecture: the audit value seccomp reports, and the numbers of the system calls filtered.
+ARCHITECTURES = {
+    "x86_64": (0xC000003E, {"clone": 56, "unshare": 272, "clone3": 435, "io_uring_setup": 425, "socket": 41}),
+    "aarch64": (0xC00000B7, {"clone": 220, "unshare": 97, "clone3": 435, "io_uring_setup": 425, "socket": 198}),
+}
+_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
+_LD_W_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_EPERM, _EACCES, _ENOSYS = 1, 13, 38
+_AF_INET, _AF_INET6, _AF_PACKET = 2, 10, 17
+
+
+def seccomp_program(network: bool) -> bytes | None:
+    """A classic-BPF seccomp filter (``struct sock_filter[]``, as ``bwrap --seccomp`` reads it),
+    or None on an architecture it does not know.
+
+    It refuses: ``unshare``/``clone`` with ``CLONE_NEWUSER`` (EPERM); ``clone3`` (ENOSYS: its
+    flags sit behind a pointer a filter cannot read, and the C library then falls back to
+    ``clone``); ``io_uring_setup`` (its operations bypass seccomp); any other ABI (32-bit
+    calls, x32); and, with ``network``, IPv4, IPv6 and packet sockets (EACCES). All else runs.
+    """
+    import struct
+
+    machine = os.uname().machine
+    if machine not in ARCHITECTURES or sys.byteorder != "little":
+        return None
+    arch, nr = ARCHITECTURES[machine]
+    code: list[tuple] = []  # (opcode, k, jump-if-true label, jump-if-false label) or (opcode, k)
+
+    def jump(op: int, k: int, yes: str, no: str) -> None:
+        code.append((op, k, yes, no))
+
+    labels: dict[str, int] = {}
+
+    def label(name: str) -> None:
+        labels[name] = len(code)
+
+    code.append((_LD_W_ABS, 4))  # seccomp_data.arch
+    jump(_JEQ, arch, "native", "deny")
+    label("native")
+    code.append((_LD_W_ABS, 0))  # seccomp_data.nr
+    if machine == "x86_64":
+        jump(_JGE, 0x40000000, "deny", "number")  # the x32 ABI
+    label("number")
+    jump(_JEQ, nr["unshare"], "flags", "is_clone")
+    label("is_clone")
+    jump(_JEQ, nr["clone"], "flags", "is_clone3")
+    label("is_clone3")
+    jump(_JEQ, nr["clone3"], "nosys", "is_uring")
+    label("is_uring")
+    jump(_JEQ, nr["io_uring_setup"], "deny", "is_socket" if network else "allow")
+    if network:
+        label("is_socket")
+        jump(_JEQ, nr["socket"], "domain", "allow")
+        label("domain")
+        code.append((_LD_W_ABS, 16))  # the low half of args[0] (little-endian)
+        jump(_JEQ, _AF_INET, "refuse", "inet6")
+        label("inet6")
+        jump(_JEQ, _AF_INET6, "refuse", "packet")
+        label("packet")
+        jump(_JEQ, _AF_PACKET, "refuse", "allow")
+    label("flags")
+    code.append((_LD_W_ABS, 16))
+    jump(_JSET, CLONE_NEWUSER, "deny", "allow")
+    label("allow")
+    code.append((_RET, _ALLOW))
+    label("deny")
+    code.append((_RET, _ERRNO | _EPERM))
+    label("refuse")
+    code.append((_RET, _ERRNO | _EACCES))
+    label("nosys")
+    code.append((_RET, _ERRNO | _ENOSYS))
+    out = []
+    for i, instruction in enumerate(code):
+        if len(instruction) == 2:
+            out.append(struct.pack("=HBBI", instruction[0], 0, 0, instruction[1]))
+        else:
+            op, k, yes, no = instruction
+            out.append(struct.pack("=HBBI", op, labels[yes] - i - 1, labels[no] - i - 1, k))
+    return b"".join(out)
+
+
+def _load_seccomp(libc, program: bytes) -> bool:
+    """Install ``program`` on this process (after no-new-privileges, which it requires)."""
+    import ctypes
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+    return (libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            and libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0)
+
+
 # -- probing -------------------------------------------------------------------------------
-_PROBE = ("import ctypes, numpy\n"
-          "print('nested' if ctypes.CDLL(None).unshare(0x10000000) == 0 else 'flat')\n")
+_PROBE = ("import ctypes, socket, numpy\n"
+          "nested = ctypes.CDLL(None).unshare(0x10000000) == 0\n"
+          "try:\n"
+          "    socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()\n"
+          "    inet = True\n"
+          "except OSError:\n"
+          "    inet = False\n"
+          "print('probe', int(nested), int(inet))\n")
 
 
-def _probe(setup: _Setup) -> bool | None:
-    """Start a real child in ``setup``: None if it fails, else whether it could make a user namespace."""
+def _probe(setup: _Setup) -> tuple[bool, bool] | None:
+    """Start a real child in ``setup``: None if it fails, else whether it could make a user
+    namespace and an IPv4 socket."""
     with tempfile.TemporaryDirectory(prefix="autograder-probe-") as folder:
         scratch = Path(folder)
         scratch.chmod(0o755)
@@ -488,20 +641,34 @@ def _probe(setup: _Setup) -> bool | None:
             path.mkdir(mode=0o755)
         if setup.mode == "plain" and setup.nobody:
             os.chown(work, NOBODY, NOBODY)
+        _write_seccomp(setup, scratch)
         python = [sys.executable, "-I", "-B", "-c", _PROBE]
-        argv = _argv(setup, scratch, (), (), Limits(**DEFAULT_LIMITS), python)
+
+        def argv(fd):
+            return _argv(setup, scratch, (), (), Limits(**DEFAULT_LIMITS), python, fd)
+
         try:
-            done = subprocess.run(argv, capture_output=True, timeout=60, cwd=work, stdin=subprocess.DEVNULL,
-                                  env=environment(scratch, "probe"), start_new_session=True)
+            child = _spawn(setup, scratch, argv, environment(scratch, "probe"), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            out, _ = child.communicate(timeout=60)
         except (OSError, subprocess.SubprocessError):
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+            except (NameError, OSError):
+                pass
             return None
-        answer = done.stdout.decode(errors="replace").split()
-        if done.returncode != 0 or not answer or answer[-1] not in ("nested", "flat"):
+        answer = out.decode(errors="replace").split()
+        if child.returncode != 0 or len(answer) < 3 or answer[-3] != "probe":
             return None
-        return answer[-1] == "nested"
+        return answer[-2] == "1", answer[-1] == "1"
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 3 and sys.argv[1] == "reap" and sys.argv[2] == "--":
-        sys.exit(reap(sys.argv[3:]))
-    sys.exit("usage: python jail.py reap -- COMMAND...")
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["reap"] and "--" in arguments:
+        options, command_ = arguments[1:arguments.index("--")], arguments[arguments.index("--") + 1:]
+        program = Path(options[1]).read_bytes() if options[:1] == ["--seccomp"] and len(options) == 2 else None
+        if command_ and (not options or program is not None):
+            sys.exit(reap(command_, program))
+    sys.exit("usage: python jail.py reap [--seccomp FILTER] -- COMMAND...")

@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # run as a script: make ``corpus`` importable
 from autograder.paths import KIT_ROOT, MODULES, SOLUTIONS  # noqa: E402
 
 from .bugs import BUGS, VARIANTS  # noqa: E402
-from .cases import Bug, Edit, Hostile, Variant  # noqa: E402
+from .cases import CONTAINMENT, Bug, Edit, Hostile, Variant  # noqa: E402
 from .hostile import HOSTILE, NAMED  # noqa: E402
 
 
@@ -88,6 +88,13 @@ def write_zip(path: Path, sources: dict[str, str], nested: bool) -> Path:
     return path
 
 
+def cell_body(lines: list[str]) -> str:
+    """A cell holding these lines: ``%%writefile`` ends what it writes with a newline when the
+    cell has none, so the cell drops one (unless the text ends with a blank line)."""
+    text = "".join(lines)
+    return text if text.endswith("\n\n") else text.removesuffix("\n")
+
+
 def write_notebook(folder: Path, sources: dict[str, str]) -> Path:
     """assignment.ipynb: each module in two cells (``%%writefile`` then ``%%writefile -a``),
     between a markdown cell and a training cell the grader never runs."""
@@ -96,8 +103,8 @@ def write_notebook(folder: Path, sources: dict[str, str]) -> Path:
     for name, text in sources.items():
         lines = text.splitlines(keepends=True)
         half = len(lines) // 2
-        cells.append(nbformat.v4.new_code_cell(f"%%writefile {name}.py\n" + "".join(lines[:half]).rstrip("\n")))
-        cells.append(nbformat.v4.new_code_cell(f"\n%%writefile -a {name}.py\n" + "".join(lines[half:]).rstrip("\n")))
+        cells.append(nbformat.v4.new_code_cell(f"%%writefile {name}.py\n" + cell_body(lines[:half])))
+        cells.append(nbformat.v4.new_code_cell(f"\n%%writefile -a {name}.py\n" + cell_body(lines[half:])))
     cells.append(nbformat.v4.new_code_cell("import logistic_regression as lr\nraise SystemExit('never run')"))
     nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "assignment.ipynb")
     return folder
@@ -121,15 +128,22 @@ def entry_name(case: Bug | Variant | Hostile) -> str:
     return NAMED.get(case.name, case.name)
 
 
-def write_corpus(root: Path, context: dict, bwrap: bool = True) -> dict[str, Bug | Variant | Hostile]:
+def containment(isolation) -> set[str]:
+    """What the sandbox ``isolation`` (``autograder.sandbox.jail.isolation()``) contains."""
+    found = {"hidden", "read-only"} if isolation.mode == "bwrap" else set()
+    return found | ({"no-network"} if not isolation.network else set())
+
+
+def write_corpus(root: Path, context: dict,
+                 contains: tuple[str, ...] | set[str] = CONTAINMENT) -> dict[str, Bug | Variant | Hostile]:
     """Write every case into ``root``; returns ``{entry name: case}``.
 
-    ``bwrap=False`` leaves out the hostile cases only the bwrap setups contain.
+    Hostile cases that need what ``contains`` lacks are left out (see ``Hostile.needs``).
     """
     root.mkdir(parents=True, exist_ok=True)
     cases: dict[str, Bug | Variant | Hostile] = {}
     for case in (*BUGS, *VARIANTS, *HOSTILE):
-        if isinstance(case, Hostile) and case.bwrap_only and not bwrap:
+        if isinstance(case, Hostile) and case.needs and case.needs not in contains:
             continue
         entry = entry_name(case)
         write_case(root, entry, case, context)

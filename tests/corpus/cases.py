@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# What a setup may contain (see ``build.containment``): files outside the work folder hidden,
+# the file system read-only, the network cut.
+CONTAINMENT = ("hidden", "read-only", "no-network")
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -52,8 +56,9 @@ class Hostile:
     ``may_lose`` holds ``"module.function"`` names, or module names for all their functions.
     ``files``: extra files shipped beside the modules (name -> content; a ``bytes`` content is
     written as is). ``writer``: builds the submission itself, ``writer(folder, sources, context)``,
-    for zips and notebooks crafted byte by byte. ``bwrap_only``: the attack is only contained
-    by the bwrap setups (in plain mode it would succeed, as the README says, or do harm).
+    for zips and notebooks crafted byte by byte. ``needs``: what must contain the attack, one of
+    ``CONTAINMENT`` (``""``: every setup does); where the machine's setup lacks it, the case is
+    left out (it would succeed, as the README says, or do harm).
     """
 
     name: str
@@ -64,7 +69,7 @@ class Hostile:
     reason: str = ""
     files: tuple[tuple[str, str | bytes], ...] = ()
     writer: Callable[[Path, dict[str, str], dict], Path] | None = None
-    bwrap_only: bool = False
+    needs: str = ""
     probes: tuple[str, ...] = field(default=())  # what the test checks after grading: "processes", "writes", "network"
 
 

@@ -379,10 +379,10 @@ HOSTILE: tuple[Hostile, ...] = (
             must_lose=frozenset({f"{LIN}.predict"}), may_lose=frozenset({f"{LIN}.predict"}),
             reason=r"more output than allowed"),
     Hostile("H10_network", (Edit(LOG, "    return theta + lr * grads\n", NETWORK),), base="L10_step_wrong_direction",
-            bwrap_only=True, probes=("network",)),
+            needs="no-network", probes=("network",)),
     Hostile("H11_reads_solutions_tests_environ", (Edit(LOG, SUMMED_L_BODY, READ_SECRETS),),
-            base="L07_gradients_summed", bwrap_only=True),
-    Hostile("H12_writes_outside", (at_top(OPT, WRITES),), bwrap_only=True, probes=("writes",)),
+            base="L07_gradients_summed", needs="hidden"),
+    Hostile("H12_writes_outside", (at_top(OPT, WRITES),), needs="read-only", probes=("writes",)),
     Hostile("H13_monkeypatches_numpy_and_pytest", (at_top(LOG, MONKEYPATCH),), base="L07_gradients_summed"),
     Hostile("H14_lying_types", (
         at_top(LOG, LIARS),
@@ -398,9 +398,11 @@ HOSTILE: tuple[Hostile, ...] = (
             writer=write_symlinked_module),
     Hostile("H18_forges_protocol_messages", (before(LOG, SUMMED_L_BODY, FORGERY),), base="L07_gradients_summed"),
     # Graded alone, gradients may call the other functions, swapped for the reference's: one
-    # epoch of the reference's gradient_descent with lr=1 hands back the exact gradient.
+    # epoch of the reference's gradient_descent with lr=1 hands back the exact gradient. (Its
+    # own gradient_descent, run unswapped on real data once the others pass, recurses forever.)
     Hostile("H19_reference_as_oracle", (Edit(LOG, GRADIENTS_L_BODY, SWAP_ORACLE),),
-            must_lose=frozenset({f"{LOG}.gradients"}), may_lose=frozenset({f"{LOG}.gradients"})),
+            must_lose=frozenset({f"{LOG}.gradients"}),
+            may_lose=frozenset({f"{LOG}.gradients", f"{LOG}.gradient_descent"})),
     Hostile("H20_hostile_text_in_messages", (Edit(LOG, LOSS_L_BODY, HOSTILE_TEXT),),
             must_lose=frozenset({f"{LOG}.loss"}), may_lose=frozenset({f"{LOG}.loss"}), reason=r"HYPERLINK"),
     Hostile("H21_zip_with_climbing_paths", writer=write_traversal_zip, probes=("writes",)),

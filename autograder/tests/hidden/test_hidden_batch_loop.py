@@ -127,7 +127,7 @@ def check_bad_batch_sizes(student, module: str, rng) -> None:
         error = None
         try:
             student.call(module, "gradient_descent", X, y, epochs=1, batch_size=bad,
-                         swap=compare.others(module, "gradient_descent"))
+                         swap=compare.callees(module, "gradient_descent"))
         except Raised as raised:
             error = raised
         compare.expect_raises(error, "ValueError", what=what)

@@ -1,7 +1,7 @@
 """Hidden tests of ``linear_regression``'s functions other than ``gradient_descent``.
 
 Fresh random inputs from the seeded ``rng`` (never the public examples), several shapes per
-test, n = 1 included. Each test grades one function; the others are swapped for the
+test, n = 1 included. Each test grades one function; its callees are swapped for the
 reference's (`compare.call`). ``normal_equation`` is also checked on a badly conditioned X,
 where only a stable solve reaches the least-squares minimum.
 """

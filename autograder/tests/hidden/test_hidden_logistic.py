@@ -2,7 +2,7 @@
 
 Fresh random inputs from the seeded ``rng`` (never the public examples), several shapes per
 test, n = 1 included, and the extreme z the contract promises to handle (|z| up to 1e4).
-Each test grades one function; the others are swapped for the reference's (`compare.call`).
+Each test grades one function; its callees are swapped for the reference's (`compare.call`).
 """
 
 from functools import partial

@@ -2,7 +2,7 @@
 
 The submission's loop runs on the task's training split with the course's default
 hyperparameters, ``task.defaults``, with the module's other functions swapped for the
-reference's unless every one of them has already passed all its own tests (the ``proven``
+reference's unless every function the loop would run has already passed all its own tests (the ``proven``
 fixture): then the student's own run is the same computation within tolerance, and it
 saves one callback per batch (thousands of them for the linear defaults). Its θ is
 scored like scikit-learn's exact fit (`autograder.grading.baselines`, fitted once per process).
@@ -25,8 +25,8 @@ LINEAR_RTOL = 1e-3  # relative, on the validation MSE and R²
 def run_defaults(student, proven: frozenset[str], module: str, name: str) -> tuple[np.ndarray, dict, str]:
     """The submission's θ from ``gradient_descent(X_train, y_train, **defaults)``, and its scores."""
     task = baseline(name).task
-    others = compare.others(module, "gradient_descent")
-    swap = () if {f"{module}.{other}" for other in others} <= proven else None
+    runs = compare.dependencies(module, "gradient_descent")
+    swap = () if {f"{module}.{name}" for name in runs} <= proven else None
     got, what = compare.call(student, module, "gradient_descent", ("X_train", "y_train"),
                              task.X_train, task.y_train, swap=swap, timeout=120, **task.defaults)
     theta, _ = compare.expect_pair(got, what=what)

@@ -118,7 +118,7 @@ def test_gradient_descent_mgd_partial_batch_fixed(student, reference):
 
     def student_matches(name: str, target=None) -> bool:
         args, kw = related[name]
-        got = student.call(M, "gradient_descent", *args, swap=compare.others(M, "gradient_descent"), **kw)
+        got = student.call(M, "gradient_descent", *args, swap=compare.callees(M, "gradient_descent"), **kw)
         return diagnose.same(got, reference_runs[name] if target is None else target)
 
     def loop_bug(got, expected):
