@@ -23,7 +23,7 @@ import numpy as np
 
 MAX_HEADER = 16 * 2**20
 MAX_BLOBS = 4096
-MAX_TOTAL = 512 * 2**20
+MAX_TOTAL = 64 * 2**20  # a real reply is a few MB; more is a child trying to exhaust the grader
 # Arrays cross as raw bytes with their dtype and shape: numbers, booleans and text only
 # (object, void and structured dtypes could smuggle Python objects or ambiguous layouts).
 SAFE_KINDS = "biufcSU"
