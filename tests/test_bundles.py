@@ -7,20 +7,20 @@ import subprocess
 import sys
 import zipfile
 
+import nbformat
 import pytest
 
-from autograder.paths import ASSIGNMENT, HIDDEN_TESTS, KIT_ROOT, MODULES, SOLUTIONS
+from autograder.paths import ASSIGNMENT, HIDDEN_TESTS, MODULES, SOLUTIONS
 from autograder.release.bundle import build_gradescope_zip, build_student_bundle
-
-CONTRACT = KIT_ROOT.parent / "shared" / "CONTRACT.md"
 
 
 def solution_lines() -> set[str]:
     """Every line strictly inside a solution block of the reference that students are not
-    given anyway: not in the skeleton (hints included), not in the contract's own text (its
-    batch loop spells out `order = rng.permutation(n)` and the update)."""
+    given on purpose: not in the skeleton (hints included), not in the notebook's text (which,
+    like the contract, spells out the batch loop: `order = rng.permutation(n)`...)."""
+    notebook = nbformat.read(ASSIGNMENT / "assignment.ipynb", as_version=4)
     given = "\n".join((ASSIGNMENT / f"{m}.py").read_text() for m in MODULES)
-    given += CONTRACT.read_text() if CONTRACT.is_file() else ""
+    given += "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     lines, inside = set(), False
     for module in MODULES:
         for line in (SOLUTIONS / f"{module}.py").read_text().splitlines():
