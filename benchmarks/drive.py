@@ -93,7 +93,7 @@ def batch(size: int, kinds: tuple[str, ...]) -> dict:
     from benchmarks.submissions import write_batch
 
     measure.become_subreaper()
-    costs: list[measure.Sample] = []
+    costs: list[tuple[str, measure.Sample]] = []  # (kind, cost) in the order results came
     original = grade_command.grade_all
 
     def timed(*args, **kwargs):
@@ -105,8 +105,8 @@ def batch(size: int, kinds: tuple[str, ...]) -> dict:
             except StopIteration:
                 return
             measure.reap_orphans()
-            costs.append(measure.Sample(time.perf_counter() - start,
-                                        measure.total_cpu() - cpu))
+            kind = item[0].split("-", 1)[1]  # write_batch names them "s0007-<kind>"
+            costs.append((kind, measure.Sample(time.perf_counter() - start, measure.total_cpu() - cpu)))
             yield item
 
     grade_command.grade_all = timed
@@ -119,12 +119,19 @@ def batch(size: int, kinds: tuple[str, ...]) -> dict:
     if rows != size:
         raise RuntimeError(f"grades.csv has {rows} rows for {size} submissions")
     rest = costs[1:]
-    third = max(1, len(rest) // 3)  # whole cycles of kinds differ little, so thirds compare
+    third = max(len(kinds), len(rest) // 3)
 
-    def mean(samples: list[measure.Sample]) -> dict:
-        return {"wall": sum(c.wall for c in samples) / len(samples), "cpu": sum(c.cpu for c in samples) / len(samples)}
+    def mean(samples: list[tuple[str, measure.Sample]]) -> dict:
+        """Mean over kinds of each kind's mean cost: every batch weighs the kinds alike."""
+        by_kind: dict[str, list[measure.Sample]] = {}
+        for kind, sample in samples:
+            by_kind.setdefault(kind, []).append(sample)
+        return {what: sum(sum(getattr(c, what) for c in v) / len(v) for v in by_kind.values()) / len(by_kind)
+                for what in ("wall", "cpu")}
 
-    return {"size": size, "total": asdict(total), "first": asdict(costs[0]), "per_submission": mean(rest),
+    kinds_seen = sorted({kind for kind, _ in rest})
+    return {"size": size, "total": asdict(total), "first": asdict(costs[0][1]), "per_submission": mean(rest),
+            "per_kind": {k: mean([(kind, c) for kind, c in rest if kind == k]) for k in kinds_seen},
             "first_third": mean(rest[:third]), "last_third": mean(rest[-third:]),
             "peak_mib": measure.peak_rss_mib(os.getpid())}
 
