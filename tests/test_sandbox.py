@@ -578,3 +578,22 @@ def test_plain_mode_kills_detached_processes_too():
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == ["detached", "timed out", "crashed (SIGSEGV)", "survivors []"]
+
+
+def test_a_child_started_from_a_short_lived_thread_outlives_it():
+    """The parent-death signal follows the thread that forked the child; sweeps start children
+    from worker threads that end, and the child must stay up for the next calls."""
+    import threading
+
+    sources = {m: (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
+    with Sandbox(sources, Reference()) as sandbox:
+        student = Student(sandbox)
+        first = []
+        worker = threading.Thread(target=lambda: first.append(
+            student.logistic_regression.step(np.ones(2), np.ones(2), 0.5)))
+        worker.start()
+        worker.join()
+        time.sleep(0.5)
+        assert np.array_equal(first[0], [0.5, 0.5])
+        assert np.array_equal(student.logistic_regression.step(np.ones(2), np.ones(2), 0.5), [0.5, 0.5])
+        assert sandbox.generation == 1  # the same child, not a restarted one

@@ -17,6 +17,7 @@ refused, so student code cannot use the grader's reference as an oracle.
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 import os
 import shutil
@@ -62,6 +63,9 @@ class ReferenceOptimizer:
     def __init__(self, name: str, **hyperparameters: float) -> None:
         self.name = name
         self.hyperparameters = hyperparameters
+
+
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
 
 
 class SandboxFailure(RuntimeError):
@@ -115,7 +119,10 @@ class Sandbox:
         """
         jail.prepare(self.scratch, self.sources, HARNESS_FILES)
         self.generation += 1
-        self.process = jail.spawn(self.scratch, tuple(self.sources), self.hide, self.limits, self.tag)
+        # Spawned from one long-lived thread: the child's parent-death signal fires when the
+        # *thread* that forked it ends, and sweeps start children from short-lived worker threads.
+        self.process = _SPAWNER.submit(jail.spawn, self.scratch, tuple(self.sources), self.hide,
+                                       self.limits, self.tag).result()
         os.set_blocking(self.process.stdin.fileno(), False)
         self.channel = wire.Channel(self.process.stdout.fileno(), self.process.stdin.fileno())
         self.loaded = set()
