@@ -15,8 +15,8 @@ the previous one passed:
 Hints are callables ``hint(got, expected) -> str | None`` (see `autograder.grading.diagnose`);
 they run only after a failure, the first sentence returned is added as "Likely bug: ...".
 
-`call` runs one student function the way every grading test does: the other functions of
-its module swapped for the reference's (so one bug costs once), and its inputs checked
+`call` runs one student function the way every grading test does: the functions it calls
+(`callees`) swapped for the reference's (so one bug costs once), and its inputs checked
 unchanged afterwards (contract section 2).
 """
 

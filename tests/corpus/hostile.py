@@ -397,8 +397,8 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("H17_symlinked_module", must_lose=frozenset({OPT}), may_lose=frozenset({OPT}), reason=r"symbolic link",
             writer=write_symlinked_module),
     Hostile("H18_forges_protocol_messages", (before(LOG, SUMMED_L_BODY, FORGERY),), base="L07_gradients_summed"),
-    # Graded alone, gradients may call the other functions, swapped for the reference's: one
-    # epoch of the reference's gradient_descent with lr=1 hands back the exact gradient. (Its
+    # When every other function was swapped for the reference's, one epoch of the reference's
+    # gradient_descent with lr=1 handed back the exact gradient; now only callees are swapped. (Its
     # own gradient_descent, run unswapped on real data once the others pass, recurses forever.)
     Hostile("H19_reference_as_oracle", (Edit(LOG, GRADIENTS_L_BODY, SWAP_ORACLE),),
             must_lose=frozenset({f"{LOG}.gradients"}),

@@ -1,6 +1,6 @@
 """Hidden tests of both modules' ``gradient_descent``: the seeded batch loop (CONTRACT.md section 6).
 
-Every call swaps the module's other functions for the reference's (`compare.call`), so only
+Every call swaps `loss`, `gradients` and `step` for the reference's (`compare.call`), so only
 the loop itself is graded: its order of rows, its batches, its history. The expected
 ``(theta, history)`` is the reference's on the same fresh random problem. When a submission
 misses it, `loop` replays the loop with one known bug at a time (the last batch dropped, no

@@ -1,7 +1,7 @@
 """Hidden tests: ``gradient_descent`` on the real data reaches scikit-learn's optimum.
 
 The submission's loop runs on the task's training split with the course's default
-hyperparameters, ``task.defaults``, with the module's other functions swapped for the
+hyperparameters, ``task.defaults``, with the functions it calls swapped for the
 reference's unless every function the loop would run has already passed all its own tests (the ``proven``
 fixture): then the student's own run is the same computation within tolerance, and it
 saves one callback per batch (thousands of them for the linear defaults). Its θ is

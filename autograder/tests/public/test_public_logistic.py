@@ -1,7 +1,7 @@
 """Public tests of ``logistic_regression`` (CONTRACT.md section 3).
 
 Fixed, small inputs, so a student's ``check`` replays the reference answers recorded at
-release time. Each test grades one function; the module's other functions are swapped for
+release time. Each test grades one function; the functions it calls are swapped for
 the reference's during the call (`compare.call`), so one bug costs points once.
 """
 
