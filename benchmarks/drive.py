@@ -35,17 +35,17 @@ def grade(suite: str, reps: int) -> dict:
 
     folders = runner.ALL_TESTS if suite == "full" else (PUBLIC_TESTS,)
     starts, callbacks = [0], [0]
-    original_start, original_answer = client.Sandbox.start, client.Sandbox._answer
+    original_start, original_answer = client.Sandbox.launch, client.Sandbox._answer
 
-    def counting_start(self):
-        starts[0] += 1
+    def counting_start(self):  # launch() starts a child only when none is running
+        starts[0] += self.process is None
         return original_start(self)
 
     def counting_answer(self, *args, **kwargs):
         callbacks[0] += 1
         return original_answer(self, *args, **kwargs)
 
-    client.Sandbox.start, client.Sandbox._answer = counting_start, counting_answer
+    client.Sandbox.launch, client.Sandbox._answer = counting_start, counting_answer
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         submission = write_submission(root / "submissions" / "reference", "reference")
@@ -155,13 +155,13 @@ def sweep(reps: int) -> dict:
     from benchmarks.inprocess import InProcessStudent
 
     starts = [0]
-    original_start = client.Sandbox.start
+    original_start = client.Sandbox.launch
 
-    def counting_start(self):
-        starts[0] += 1
+    def counting_start(self):  # launch() starts a child only when none is running
+        starts[0] += self.process is None
         return original_start(self)
 
-    client.Sandbox.start = counting_start
+    client.Sandbox.launch = counting_start
     measure.become_subreaper()
 
     def inprocess(sources, callbacks):

@@ -1,19 +1,23 @@
-"""`grade --scheduler`: a batch graded on a Dask cluster equals the same batch graded here.
+"""``grade`` and ``sweep`` with ``--scheduler``: what a Dask cluster gives equals what runs here.
 
 A LocalCluster (two worker processes, one thread each, loopback only) stands in for the
 course's cluster. The workers receive each submission's sources, never its path, so the
-batch lives in a folder only this process reads.
+batch lives in a folder only this process reads. (The local sweep itself is checked against
+the reference run in-process in test_sweep.py.)
 """
 
 import argparse
 import json
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster  # the 'distributed' extra: CI installs it (.ci/install)
 
+from autograder.cli import main
 from autograder.errors import UserError
+from autograder.experiments import sweep as sw
 from autograder.grading import distributed, grade_command
 from autograder.paths import ASSIGNMENT, MODULES, SOLUTIONS
 
@@ -122,3 +126,64 @@ def test_a_worker_with_another_kit_is_refused(cluster, monkeypatch):
     with Client(cluster.scheduler_address, set_as_default=False) as client, \
             pytest.raises(UserError, match="other solutions or grading tests"):
         distributed.check_workers(client)
+
+
+# -- sweep --scheduler ---------------------------------------------------------------------
+
+SWEEP_GRID = dict(lr=[0.1, 1.0, 10.0], batch_size=["full", 32, 1], epochs=[8], seed=[0, 5],
+                  optimizer=["step", "Adam"], curves=3, paths=True, progress=False)
+
+
+@pytest.fixture(scope="module")
+def sweeps(cluster):
+    local = sw.sweep(SOLUTIONS, "logistic", **SWEEP_GRID)
+    remote = sw.sweep(SOLUTIONS, "logistic", **SWEEP_GRID, scheduler=cluster.scheduler_address)
+    return local, remote
+
+
+def test_a_sweep_on_the_cluster_gives_the_local_table(sweeps):
+    local, remote = sweeps
+    assert len(remote.table) == 2 * 3 * 3 * 2  # optimizers × batch sizes × lr × seeds
+    assert set(remote.table["status"]) == {"ok", "diverged"}
+    pd.testing.assert_frame_equal(remote.table.drop(columns="wall_time"), local.table.drop(columns="wall_time"),
+                                  check_exact=True)
+    assert remote.best.name == local.best.name
+    pd.testing.assert_frame_equal(remote.test, local.test, check_exact=True)
+
+
+def test_a_sweep_on_the_cluster_records_the_same_curves_and_paths(sweeps):
+    local, remote = sweeps
+    recorded = [i for i, run in enumerate(local.runs) if isinstance(run.thetas, list)]
+    assert len(recorded) == 3
+    assert [i for i, run in enumerate(remote.runs) if isinstance(run.thetas, list)] == recorded
+    for i in recorded:
+        for a, b in zip(remote.runs[i].thetas, local.runs[i].thetas, strict=True):
+            assert np.array_equal(a, b)
+    assert sorted(remote.toy_paths) == sorted(sw.SIX)
+    for name, path in local.toy_paths.items():
+        assert np.array_equal(remote.toy_paths[name], path)
+
+
+def test_the_sweep_ran_on_the_workers(sweeps, cluster):
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        ran = client.run(lambda: "autograder.experiments.workers" in __import__("sys").modules)
+    assert any(ran.values())
+
+
+def test_blank_code_on_the_cluster_is_the_same_one_line_error(cluster):
+    with pytest.raises(UserError, match="is not finished") as raised:
+        sw.sweep(ASSIGNMENT, "logistic", lr=[0.1], epochs=[2], progress=False, curves=0,
+                 scheduler=cluster.scheduler_address)
+    assert "\n" not in str(raised.value)
+
+
+def test_the_sweep_verb_refuses_jobs_with_a_scheduler(cluster, capsys):
+    assert main(["sweep", str(SOLUTIONS), "--scheduler", cluster.scheduler_address, "-j", "2"]) == 2
+    assert "choose one" in capsys.readouterr().err
+
+
+def test_the_sweep_verb_on_a_wrong_address_is_one_line(capsys, monkeypatch):
+    monkeypatch.setattr(distributed, "CONNECT_SECONDS", 2)
+    assert main(["sweep", str(SOLUTIONS), "--lr", "0.1", "--epochs", "2", "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach a Dask scheduler" in err and "Traceback" not in err

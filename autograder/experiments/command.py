@@ -15,6 +15,7 @@ examples:
   python -m autograder sweep --task digits --batch-size 128 --epochs 30 --lr default \\
       --optimizer SGD Momentum Nesterov AdaGrad RMSprop Adam --paths
   python -m autograder sweep --optimizer step "Momentum(momentum=0.5)" "Adam(beta1=0.8)" --lr 0.01 0.1
+  python -m autograder sweep --lr 0.01 0.1 1 --batch-size full 64 8 1 --scheduler tcp://head:8786
 
 Exit status: 0 when some configuration finished without diverging, 1 when none did,
 2 for bad input (unknown task or optimizer, a bad value, code that is still blank).
@@ -26,6 +27,7 @@ import argparse
 from pathlib import Path
 
 from autograder.datasets import TASKS
+from autograder.errors import UserError
 from autograder.paths import ASSIGNMENT
 
 
@@ -55,17 +57,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also draw your six optimizers on f(x, y) = x²/20 + y² from (-7, 2)")
     parser.add_argument("--timeout", type=float, default=300.0, metavar="S",
                         help="wall-time limit of one configuration, in seconds (default: %(default)g)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run the configurations on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://host:8786), each worker in the same sandbox; needs the 'distributed' extra")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     from autograder.experiments.sweep import sweep
 
+    if args.scheduler and args.jobs != 1:
+        raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     out = args.out if args.out is not None else Path("sweep-results") / str(args.task)
     result = sweep(args.path, args.task, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
                    optimizer=args.optimizer, seed=args.seed, jobs=args.jobs, out=out,
                    target_loss=args.target_loss, curves=args.curves, paths=args.paths,
-                   timeout=args.timeout, progress=not args.quiet)
+                   timeout=args.timeout, progress=not args.quiet, scheduler=args.scheduler)
     print(result.summary())
     print("\nwritten:")
     for path in result.files.values():

@@ -240,7 +240,7 @@ def optimizer_paths(paths: dict[str, np.ndarray | str], settings: dict[str, dict
     ``TOY_SETTINGS``, with which `autograder.experiments.sweep.toy_paths` runs).
     """
     if settings is None:
-        from autograder.experiments.sweep import TOY_SETTINGS as settings
+        from autograder.experiments.toy import TOY_SETTINGS as settings
     names = list(paths)
     columns = min(3, max(1, len(names)))
     rows = math.ceil(max(1, len(names)) / columns)

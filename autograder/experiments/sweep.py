@@ -40,22 +40,19 @@ table, whatever ``jobs`` is (only ``wall_time`` differs).
 
 Speed
 -----
-Configurations go through a few long-lived children: ``jobs`` sandboxes, one per joblib worker
-(threads: the work happens in the children, the threads only wait on pipes), each taking the
-next configuration from a shared queue, so no configuration pays for a process start.
+Configurations go through a few long-lived children (`autograder.experiments.workers`):
+``jobs`` sandboxes here, or, with ``scheduler``, one per chunk of the grid on each worker of
+a Dask cluster (`autograder.experiments.cluster`), so no configuration pays for a process start.
+
+The grid's parsing is `autograder.experiments.grid`, the trusted metrics
+`autograder.experiments.metrics`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
-import queue
-import re
-import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,434 +60,16 @@ import pandas as pd
 
 from autograder.datasets import TASKS, Task, load_task
 from autograder.errors import UserError
-from autograder.grading.baselines import baseline, mean_nll
-from autograder.sandbox import jail
-from autograder.sandbox.client import RemoteObject, Sandbox, Student
-from autograder.sandbox.errors import MissingName, NotImplementedYet, StudentError, TimedOut
-from autograder.sandbox.jail import Limits
+from autograder.experiments.grid import DEFAULT_LR, SIX, STEP, Config, as_number, build_grid
+from autograder.experiments.metrics import evaluate, loss_name, metric_names
+from autograder.experiments.toy import TOY_SETTINGS, TOY_STEPS
+from autograder.experiments.workers import LocalPool, Run, Worker, sweep_limits, toy_paths_of
+from autograder.grading.baselines import baseline
 from autograder.submission import read_submission
 
-STEP = "step"
-# The contract's optimizers and their hyperparameters with defaults (CONTRACT.md section 5).
-OPTIMIZERS: dict[str, dict[str, float]] = {
-    "SGD": {"lr": 0.01},
-    "Momentum": {"lr": 0.01, "momentum": 0.9},
-    "Nesterov": {"lr": 0.01, "momentum": 0.9},
-    "AdaGrad": {"lr": 0.01, "eps": 1e-7},
-    "RMSprop": {"lr": 0.01, "decay_rate": 0.99, "eps": 1e-7},
-    "Adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-}
-SIX = tuple(OPTIMIZERS)
-DEFAULT_LR = "default"
-FULL = "full"
 MODULE_OF = {"logistic": "logistic_regression", "digits": "logistic_regression", "linear": "linear_regression"}
 TARGET_FACTOR = 1.01  # default target: 1 % above scikit-learn's optimum of the training loss
-
-ACCEPTED = {
-    "lr": "accepted: positive numbers such as 0.1 or 1e-3, or 'default' (each optimizer's own "
-          "default learning rate; the task's for step)",
-    "batch_size": "accepted: positive integers (1 = SGD, k = mini-batch) or 'full' (BGD: all training rows)",
-    "epochs": "accepted: positive integers",
-    "seed": "accepted: integers ≥ 0",
-    "optimizer": f"accepted: {STEP}, {', '.join(SIX)}, each optionally with hyperparameters, "
-                 "e.g. 'Adam(lr=0.01, beta1=0.8)'",
-}
-
-# The classic comparison (Deep Learning from Scratch, ch. 6): f(x, y) = x²/20 + y² from (−7, 2),
-# 30 steps, each optimizer with the step size that shows its character; Nesterov and RMSprop
-# are not in the book's script and take 0.1.
-TOY_START = (-7.0, 2.0)
-TOY_STEPS = 30
-TOY_SETTINGS: dict[str, dict[str, float]] = {
-    "SGD": {"lr": 0.95}, "Momentum": {"lr": 0.1}, "Nesterov": {"lr": 0.1},
-    "AdaGrad": {"lr": 1.5}, "RMSprop": {"lr": 0.1}, "Adam": {"lr": 0.3},
-}
-
-
-def toy_function(x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray | float:
-    """``f(x, y) = x²/20 + y²``: a long, narrow valley along x, its minimum at (0, 0)."""
-    return x**2 / 20 + y**2
-
-
-def toy_gradient(point: np.ndarray) -> np.ndarray:
-    """``∇f = (x/10, 2y)``."""
-    return np.array([point[0] / 10, 2 * point[1]])
-
-
-# -- the grid ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Config:
-    """One configuration of the grid.
-
-    ``optimizer`` is ``"step"`` (plain ``theta − lr·g``) or an optimizer class; ``lr`` is the
-    learning rate actually used (the optimizer's ``lr`` for a class); ``hyperparameters`` are
-    the class's other ones, as given; ``batch_size`` None is the full batch (BGD).
-    """
-
-    optimizer: str
-    lr: float
-    batch_size: int | None
-    epochs: int
-    seed: int
-    hyperparameters: tuple[tuple[str, float], ...] = ()
-
-    @property
-    def optimizer_label(self) -> str:
-        """``step``, ``Adam`` or ``Momentum(momentum=0.5)``: the optimizer without its lr."""
-        if not self.hyperparameters:
-            return self.optimizer
-        return f"{self.optimizer}({', '.join(f'{k}={v:g}' for k, v in self.hyperparameters)})"
-
-    @property
-    def batch_label(self) -> str | int:
-        return FULL if self.batch_size is None else self.batch_size
-
-    def describe(self) -> str:
-        return (f"{self.optimizer_label}, lr={self.lr:g}, batch_size={self.batch_label}, "
-                f"epochs={self.epochs}, seed={self.seed}")
-
-    def constructor_kwargs(self) -> dict[str, float]:
-        return {"lr": self.lr, **dict(self.hyperparameters)}
-
-    def gradient_descent_kwargs(self) -> dict:
-        return {"lr": self.lr, "epochs": self.epochs, "batch_size": self.batch_size, "seed": self.seed}
-
-
-def build_grid(task: Task, lr=None, batch_size=None, epochs=None, optimizer=None, seed=None) -> list[Config]:
-    """Every combination of the grids, in the order optimizer, batch size, lr, epochs, seed.
-
-    Each grid is a value or a list of values; None means the task's default (``task.defaults``;
-    ``step``; seed 0). An optimizer given its own ``lr`` ignores the lr grid, so combinations
-    that come out identical are kept once. Bad values raise a one-line `UserError`.
-    """
-    lrs = _grid("lr", lr, [DEFAULT_LR], _parse_lr)
-    sizes = _grid("batch_size", batch_size, [task.defaults["batch_size"]], _parse_batch_size)
-    epoch_counts = _grid("epochs", epochs, [task.defaults["epochs"]], lambda v: _parse_int("epochs", v, 1))
-    optimizers = _grid("optimizer", optimizer, [STEP], _parse_optimizer)
-    seeds = _grid("seed", seed, [0], lambda v: _parse_int("seed", v, 0))
-    configs = []
-    for (name, hyper), size, lr_value, epochs_value, seed_value in itertools.product(
-            optimizers, sizes, lrs, epoch_counts, seeds):
-        hyper = dict(hyper)
-        if "lr" in hyper:
-            rate = hyper.pop("lr")
-        elif lr_value == DEFAULT_LR:
-            rate = task.defaults["lr"] if name == STEP else OPTIMIZERS[name]["lr"]
-        else:
-            rate = lr_value
-        configs.append(Config(name, float(rate), size, epochs_value, seed_value, tuple(hyper.items())))
-    return list(dict.fromkeys(configs))
-
-
-def _grid(name: str, value, default: list, parse: Callable) -> list:
-    if value is None:
-        return [parse(v) for v in default]
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        value = [value]
-    items = list(value)
-    if not items:
-        raise UserError(f"{name}: the grid is empty; give at least one value ({ACCEPTED[name]})")
-    return [parse(v) for v in items]
-
-
-def _parse_lr(value) -> float | str:
-    if isinstance(value, str) and value.strip().lower() == DEFAULT_LR:
-        return DEFAULT_LR
-    number = _number(value)
-    if number is None:
-        raise UserError(f"lr: {value!r} is not a number; {ACCEPTED['lr']}")
-    if not (math.isfinite(number) and number > 0):
-        raise UserError(f"lr: {value!r} is not a positive, finite number; {ACCEPTED['lr']}")
-    return number
-
-
-def _parse_batch_size(value) -> int | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() in (FULL, "none", "all")):
-        return None
-    return _parse_int("batch_size", value, 1)
-
-
-def _parse_int(name: str, value, minimum: int) -> int:
-    number = _number(value)
-    if number is None or not math.isfinite(number) or number != int(number) or number < minimum:
-        raise UserError(f"{name}: {value!r} is not accepted; {ACCEPTED[name]}")
-    return int(number)
-
-
-def _number(value) -> float | None:
-    """``value`` as a float when it is a real number or a string of one; else None."""
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-_SPEC = re.compile(r"^\s*(\w+)\s*(?:\((.*)\))?\s*$", re.DOTALL)
-
-
-def _parse_optimizer(spec) -> tuple[str, tuple[tuple[str, float], ...]]:
-    """``"step"``, ``"Adam"`` or ``"Adam(lr=0.01, beta1=0.8)"`` → (name, hyperparameters)."""
-    match = _SPEC.match(spec) if isinstance(spec, str) else None
-    if not match:
-        raise UserError(f"optimizer: {spec!r} is not accepted; {ACCEPTED['optimizer']}")
-    word, arguments = match.group(1), match.group(2)
-    names = {n.lower(): n for n in (STEP, *SIX)}
-    if word.lower() not in names:
-        raise UserError(f"optimizer: unknown optimizer {word!r}; {ACCEPTED['optimizer']}")
-    name = names[word.lower()]
-    if name == STEP:
-        if arguments and arguments.strip():
-            raise UserError(f"optimizer: {spec!r}: step takes no hyperparameters (its learning rate is the lr grid)")
-        return STEP, ()
-    hyper: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in (arguments or "").split(","))):
-        key, sep, text = (s.strip() for s in part.partition("="))
-        if not sep or key not in OPTIMIZERS[name]:
-            raise UserError(f"optimizer: {spec!r}: {name} has no hyperparameter {key!r}; "
-                            f"accepted: {', '.join(f'{k}=<number>' for k in OPTIMIZERS[name])}")
-        number = _number(text)
-        if number is None or not math.isfinite(number):
-            raise UserError(f"optimizer: {spec!r}: {name}'s {key} must be a finite number, got {text!r}")
-        hyper[key] = number
-    if "lr" in hyper and hyper["lr"] <= 0:
-        raise UserError(f"optimizer: {spec!r}: {name}'s lr must be positive")
-    return name, tuple(hyper.items())
-
-
-# -- trusted metrics -----------------------------------------------------------------------
-
-def evaluate(kind: str, X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> dict[str, float]:
-    """The metrics of ``theta`` on one split, computed here (never by student code).
-
-    Classification: ``loss`` = mean NLL ``(1/n) Σ [log(1 + e^{z}) − y z]`` and ``accuracy`` =
-    share of rows with ``(z ≥ 0) == (y = 1)`` (p ≥ 0.5). Regression: ``loss`` = ``½ MSE``,
-    ``mse`` and ``r2`` = ``1 − Σ r² / Σ (y − ȳ)²``. A non-finite θ gives NaN or inf, no warning.
-    """
-    with np.errstate(all="ignore"):
-        z = X @ theta
-        finite = bool(np.all(np.isfinite(z)))
-        if kind == "classification":
-            accuracy = float(np.mean((z >= 0) == (y == 1))) if finite else math.nan
-            return {"loss": mean_nll(X, y, theta), "accuracy": accuracy}
-        residual = y - z
-        mse = float(np.mean(residual * residual))
-        r2 = 1 - float(np.sum(residual * residual)) / float(np.sum((y - y.mean()) ** 2))
-        return {"loss": mse / 2, "mse": mse, "r2": r2}
-
-
-def metric_names(kind: str) -> tuple[str, ...]:
-    return ("loss", "accuracy") if kind == "classification" else ("loss", "mse", "r2")
-
-
-def loss_name(kind: str) -> str:
-    return "mean NLL" if kind == "classification" else "½ MSE"
-
-
-# -- running configurations ----------------------------------------------------------------
-
-@dataclass
-class Run:
-    """What one configuration gave: θ and history, or the reason it gave nothing usable."""
-
-    theta: np.ndarray | None = None
-    history: np.ndarray | None = None
-    error: str = ""
-    seconds: float = math.nan
-    thetas: list[np.ndarray] | None = None  # θ after each epoch, from a recording run
-
-
-class _LossRecorder:
-    """Answers the child's callbacks: ``loss`` records the θ it gets and returns the trusted loss."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.thetas: list[np.ndarray] = []
-
-    def function(self, module: str, name: str):
-        if name != "loss":
-            raise KeyError(f"{module}.{name} is not answered during a sweep")
-        return self._loss
-
-    def new(self, module: str, name: str, **kwargs):
-        raise KeyError(f"{module}.{name} is not answered during a sweep")
-
-    def _loss(self, X, y, theta) -> float:
-        X, y, theta = (np.array(a, dtype=np.float64) for a in (X, y, theta))
-        self.thetas.append(theta)
-        return evaluate(self.kind, X, y, theta)["loss"]
-
-
-class _Worker:
-    """One child (one `Sandbox`) that runs many configurations, one after the other."""
-
-    def __init__(self, sources: dict[str, bytes], module: str, kind: str, limits: Limits, runner=None) -> None:
-        self.module = module
-        self.recorder = _LossRecorder(kind)
-        if runner is None:
-            self.sandbox: Sandbox | None = Sandbox(sources, self.recorder, limits)
-            self.student = Student(self.sandbox)
-        else:
-            self.sandbox = None
-            self.student = runner(sources, self.recorder)
-
-    def close(self) -> None:
-        if self.sandbox is not None:
-            self.sandbox.close()
-
-    def optimizer(self, config: Config):
-        """A fresh instance of the submission's optimizer (state never carries across runs)."""
-        instance = self.student.new("optimizers", config.optimizer, **config.constructor_kwargs())
-        # A child-side instance travels as its handle; the child resolves it to the object.
-        return instance._handle if isinstance(instance, RemoteObject) else instance
-
-    def gradient_descent(self, X: np.ndarray, y: np.ndarray, config: Config, swap: tuple[str, ...] = ()):
-        """The submission's ``gradient_descent`` on (X, y) with ``config``; raises `StudentError`."""
-        kwargs = config.gradient_descent_kwargs()
-        if config.optimizer != STEP:
-            kwargs["optimizer"] = self.optimizer(config)
-        return self.student.call(self.module, "gradient_descent", X, y, swap=swap, **kwargs)
-
-    def train(self, X: np.ndarray, y: np.ndarray, config: Config, record: bool = False) -> Run:
-        """Run one configuration; ``record`` also collects θ after every epoch (see the module doc)."""
-        self.recorder.thetas = []
-        start = time.perf_counter()
-        kwargs = config.gradient_descent_kwargs()
-        try:
-            if config.optimizer != STEP:
-                kwargs["optimizer"] = self.optimizer(config)
-        except StudentError as error:
-            return Run(error=f"optimizers.{config.optimizer}(...) {error.describe()}", seconds=time.perf_counter() - start)
-        try:
-            value = self.student.call(self.module, "gradient_descent", X, y, swap=("loss",) if record else (), **kwargs)
-        except StudentError as error:
-            return Run(error=f"gradient_descent {error.describe()}", seconds=time.perf_counter() - start)
-        seconds = time.perf_counter() - start
-        theta, history, problem = _check_output(value, X.shape[1], config.epochs)
-        if problem:
-            return Run(error=f"gradient_descent {problem}", seconds=seconds)
-        return Run(theta, history, seconds=seconds, thetas=self.recorder.thetas if record else None)
-
-    def toy_path(self, name: str, hyperparameters: dict[str, float], steps: int) -> np.ndarray | str:
-        """The submission's ``name`` optimizer walking `toy_function` from `TOY_START`."""
-        try:
-            instance = self.student.new("optimizers", name, **hyperparameters)
-            params = {"theta": np.array(TOY_START, dtype=np.float64)}
-            path = [params["theta"].copy()]
-            for _ in range(steps):
-                instance.update(params, {"theta": toy_gradient(path[-1])})
-                point = params.get("theta")
-                if not isinstance(point, np.ndarray) or point.shape != (2,) or not np.issubdtype(point.dtype, np.number):
-                    return f"update left params['theta'] as {type(point).__name__}; expected an array of shape (2,)"
-                path.append(point.astype(np.float64))
-        except StudentError as error:
-            return f"{name} {error.describe()}"
-        return np.array(path)
-
-
-def _check_output(value, d: int, epochs: int) -> tuple[np.ndarray | None, np.ndarray | None, str]:
-    """``(theta, history)`` as float arrays, or the reason the value is not that."""
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        return None, None, f"returned {type(value).__name__}; expected (theta, history)"
-    theta, history = value
-    if not isinstance(theta, np.ndarray) or theta.shape != (d,) or not np.issubdtype(theta.dtype, np.number) \
-            or np.iscomplexobj(theta):
-        what = f"an array of shape {theta.shape} ({theta.dtype})" if isinstance(theta, np.ndarray) \
-            else getattr(theta, "type_name", type(theta).__name__)
-        return None, None, f"returned theta as {what}; expected an array of shape ({d},)"
-    if isinstance(history, np.ndarray) and history.ndim == 1 and np.issubdtype(history.dtype, np.number):
-        history = history.tolist()
-    if not isinstance(history, (list, tuple)) or not all(
-            isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, (bool, np.bool_)) for h in history):
-        return None, None, f"returned history as {type(history).__name__}; expected a list of epochs + 1 floats"
-    if len(history) != epochs + 1:
-        return None, None, f"returned a history of {len(history)} values; expected epochs + 1 = {epochs + 1}"
-    return theta.astype(np.float64), np.array(history, dtype=np.float64), ""
-
-
-def _limits(timeout: float) -> Limits:
-    # A sweep is long and legitimate: no budget for the whole submission and a CPU limit far
-    # above it (RLIMIT_CPU is per child, and one child runs many configurations); each call
-    # keeps its own wall-time limit, so an endless loop costs one row, not the sweep.
-    return Limits(call_seconds=timeout, submission_seconds=math.inf, cpu_seconds=7 * 24 * 3600)
-
-
-def _map(workers: list[_Worker], items: Sequence, work: Callable, progress: bool, label: str) -> list:
-    """``work(worker, item)`` for every item; each worker (thread) takes the next item from a queue."""
-    from tqdm import tqdm
-
-    results: list = [None] * len(items)
-    if not items:
-        return results
-    todo: queue.SimpleQueue = queue.SimpleQueue()
-    for entry in enumerate(items):
-        todo.put(entry)
-    stop = threading.Event()
-    bar = tqdm(total=len(items), desc=label, unit="config", disable=not progress, leave=False)
-
-    def drain(worker: _Worker) -> None:
-        while not stop.is_set():
-            try:
-                index, item = todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                results[index] = work(worker, item)
-            except BaseException:
-                stop.set()
-                raise
-            bar.update(1)
-
-    try:
-        if len(workers) == 1:
-            drain(workers[0])
-        else:
-            from joblib import Parallel, delayed
-
-            Parallel(n_jobs=len(workers), backend="threading")(delayed(drain)(w) for w in workers)
-    except BaseException:
-        stop.set()  # Ctrl-C or an error: the other workers take no new configuration
-        raise
-    finally:
-        bar.close()
-    return results
-
-
-def _preflight(worker: _Worker, task: Task, configs: list[Config], where: str) -> None:
-    """Fail in one line, before the sweep, when the code it needs is missing or still blank.
-
-    One short call per optimizer in the grid (1 epoch on 16 rows); other errors are left to the
-    rows, which report them configuration by configuration.
-    """
-    X, y = task.X_train[:16], task.y_train[:16]
-    module = worker.module
-    unfinished = f"{where}: {module}.py is not finished: gradient_descent, or a function it calls, still raises " \
-                 "NotImplementedError; fill in its blanks first (or sweep a finished submission, e.g. solutions/)"
-    for config in {c.optimizer: c for c in configs}.values():
-        probe = replace(config, epochs=1, batch_size=None, seed=0)
-        try:
-            if config.optimizer != STEP:
-                instance = worker.student.new("optimizers", config.optimizer, **config.constructor_kwargs())
-                try:
-                    instance.update({"theta": np.zeros(X.shape[1])}, {"theta": np.ones(X.shape[1])})
-                except NotImplementedYet:
-                    raise UserError(f"{where}: optimizers.py is not finished: {config.optimizer}.update still "
-                                    "raises NotImplementedError; fill in its blanks first, or sweep step only") from None
-            worker.gradient_descent(X, y, probe)
-        except NotImplementedYet:
-            raise UserError(unfinished) from None
-        except MissingName as error:
-            raise UserError(f"{where}: {error}") from None
-        except TimedOut as error:
-            raise UserError(f"{where}: {module}.gradient_descent {error} on one epoch of 16 rows") from None
-        except StudentError:
-            pass
+__all__ = ["SIX", "TOY_SETTINGS", "build_grid", "compare_optimizers", "sweep", "toy_paths"]
 
 
 def _read_sources(submission: str | Path, needed: set[str]) -> tuple[dict[str, bytes], str]:
@@ -628,7 +207,8 @@ def _test_evaluation(task: Task, theta: np.ndarray, config: Config, baseline_the
 def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_size=None, epochs=None,
           optimizer=None, seed=None, *, jobs: int = 1, out: str | Path | None = None,
           target_loss: float | None = None, curves: int = 12, paths: bool = False,
-          timeout: float = 300.0, progress: bool = True, runner=None) -> SweepResult:
+          timeout: float = 300.0, progress: bool = True, scheduler: str | None = None,
+          runner=None) -> SweepResult:
     """Run every configuration of the grid through the submission's ``gradient_descent``.
 
     Parameters
@@ -648,6 +228,8 @@ def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_s
     paths : also draw the submission's six optimizers on ``f(x, y) = x²/20 + y²``
     timeout : wall-time limit of one configuration, in seconds
     progress : show a progress bar
+    scheduler : address of a Dask scheduler (``tcp://host:8786``): run the configurations on its
+        workers, each in the same sandbox, instead of ``jobs`` sandboxes here; same table
     runner : for benchmarks only: ``runner(sources, callbacks)`` gives a `Student`-like object
         to use instead of one `Sandbox` per worker
 
@@ -675,7 +257,7 @@ def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_s
     configs = build_grid(data, lr=lr, batch_size=batch_size, epochs=epochs, optimizer=optimizer, seed=seed)
     jobs = _jobs(jobs, len(configs))
     curves = _count("curves", curves)
-    if target_loss is not None and not (_number(target_loss) is not None and _number(target_loss) > 0):
+    if target_loss is not None and not (as_number(target_loss) is not None and as_number(target_loss) > 0):
         raise UserError(f"target_loss: {target_loss!r} is not accepted; accepted: a positive number")
     module = MODULE_OF[data.name]
     needed = {module} | ({"optimizers"} if paths or any(c.optimizer != STEP for c in configs) else set())
@@ -684,21 +266,17 @@ def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_s
     fitted = baseline(data.name).theta
     optimum = evaluate(data.kind, data.X_train, data.y_train, fitted)["loss"]
     target = float(target_loss) if target_loss is not None else TARGET_FACTOR * optimum
-    jail.isolation()  # probe the sandbox once, before the workers' threads start their children
-    workers = [_Worker(sources, module, data.kind, _limits(timeout), runner) for _ in range(jobs)]
+    pool = _pool(scheduler, sources, module, data.kind, sweep_limits(timeout), jobs, runner, progress)
     try:
-        _preflight(workers[0], data, configs, where)
+        pool.preflight(data.X_train[:16], data.y_train[:16], configs, where)
         X, y = data.X_train, data.y_train
-        runs = _map(workers, configs, lambda w, c: w.train(X, y, c), progress, "sweep")
+        runs = pool.train(X, y, configs, record=False, label="sweep")
         table = _table(data, configs, runs, target)
         chosen = _curve_indices(table, curves)
-        recorded = _map(workers, [configs[i] for i in chosen], lambda w, c: w.train(X, y, c, record=True),
-                        progress, "learning curves")
-        toy = {name: workers[0].toy_path(name, hyper, TOY_STEPS) for name, hyper in TOY_SETTINGS.items()} \
-            if paths else {}
+        recorded = pool.train(X, y, [configs[i] for i in chosen], record=True, label="learning curves")
+        toy = pool.toy_paths(TOY_STEPS) if paths else {}
     finally:
-        for worker in workers:
-            worker.close()
+        pool.close()
 
     best = _best_index(table)
     result = SweepResult(data, where, configs, table, runs, target, optimum, toy_paths=toy)
@@ -713,11 +291,21 @@ def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_s
     return result
 
 
+def _pool(scheduler: str | None, sources: dict[str, bytes], module: str, kind: str, limits, jobs: int, runner,
+          progress: bool):
+    """Where the configurations run: ``jobs`` sandboxes here, or the Dask cluster at ``scheduler``."""
+    if scheduler is None:
+        return LocalPool(sources, module, kind, limits, jobs, runner, progress)
+    from autograder.experiments.cluster import ClusterPool
+
+    return ClusterPool.connect(scheduler, sources, module, kind, limits, progress)
+
+
 def _count(name: str, value, minimum: int = 0) -> int:
-    if isinstance(value, (bool, np.bool_)) or _number(value) is None or _number(value) != int(_number(value)) \
-            or _number(value) < minimum:
+    if isinstance(value, (bool, np.bool_)) or as_number(value) is None or as_number(value) != int(as_number(value)) \
+            or as_number(value) < minimum:
         raise UserError(f"{name}: {value!r} is not accepted; accepted: an integer ≥ {minimum}")
-    return int(_number(value))
+    return int(as_number(value))
 
 
 def _curve_indices(table: pd.DataFrame, most: int) -> list[int]:
@@ -893,9 +481,9 @@ def toy_paths(submission: str | Path = ".", *, steps: int = TOY_STEPS, timeout: 
     """
     steps = _count("steps", steps, minimum=1)
     sources, _ = _read_sources(submission, {"optimizers"})
-    worker = _Worker(sources, "optimizers", "classification", _limits(timeout), runner)
+    worker = Worker(sources, "optimizers", "classification", sweep_limits(timeout), runner)
     try:
-        return {name: worker.toy_path(name, hyper, steps) for name, hyper in TOY_SETTINGS.items()}
+        return toy_paths_of(worker, steps)
     finally:
         worker.close()
 
@@ -909,3 +497,4 @@ def compare_optimizers(submission: str | Path = ".", *, task: str = "digits", ep
     """
     return sweep(submission, task, lr=DEFAULT_LR, batch_size=batch_size, epochs=epochs, optimizer=list(SIX),
                  seed=seed, **options)
+

@@ -27,13 +27,13 @@ from tqdm import tqdm
 
 from autograder.errors import UserError
 from autograder.grading.results import SubmissionResult
-from autograder.grading.runner import grade_submission
+from autograder.grading.runner import grade_read, grade_submission, open_sandbox
 from autograder.report.feedback import write_feedback
 from autograder.report.gradebook import write_grades_csv
 from autograder.report.html import write_report
 from autograder.report.results_json import read_results_json, write_results_json
 from autograder.sandbox.jail import Limits, isolation
-from autograder.submission import find_submissions
+from autograder.submission import find_submissions, read_submission
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,12 +85,43 @@ def run(args: argparse.Namespace) -> int:
 def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], jobs: int,
               leaderboard: bool = False) -> Iterator[tuple[str, float]]:
     """Grade each submission into ``out/NAME``, in parallel; yields ``(name, score)`` as they finish."""
+    if jobs == 1:
+        yield from grade_in_turn(submissions, out, hide, leaderboard)
+        return
     tasks = (delayed(grade_and_write)(path, name, out, hide, leaderboard)
              for name, path in sorted(submissions.items()))
-    if jobs == 1:
-        yield from (function(*a, **k) for function, a, k in tasks)
-    else:
-        yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+    yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+
+
+def grade_in_turn(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...],
+                  leaderboard: bool = False) -> Iterator[tuple[str, float]]:
+    """Grade one submission after the other, each next one's sandbox starting (interpreter and
+    numpy, on the other core) while the current one is graded."""
+    entries = sorted(submissions.items())
+    upcoming = _read_and_launch(*entries[0], hide) if entries else None
+    try:
+        for index, (name, _) in enumerate(entries):
+            submission, sandbox = upcoming
+            upcoming = _read_and_launch(*entries[index + 1], hide) if index + 1 < len(entries) else None
+            try:
+                if isinstance(submission, Exception):
+                    raise submission
+                result = grade_read(submission, hide=hide, leaderboard=leaderboard, sandbox=sandbox)
+            except Exception as error:  # noqa: BLE001  (a grader bug must not lose the submission from the gradebook)
+                result = failed_result(name, error)
+            yield write_result(result, out)
+    finally:
+        if upcoming is not None and upcoming[1] is not None:  # stopped early (Ctrl-C): no child left behind
+            upcoming[1].close()
+
+
+def _read_and_launch(name: str, path: Path, hide: tuple[Path, ...]):
+    """``(submission, its launched sandbox)``, or ``(the error, None)`` for `grade_in_turn` to record."""
+    try:
+        submission = read_submission(path, name)
+        return submission, open_sandbox(submission, hide=hide)
+    except Exception as error:  # noqa: BLE001
+        return error, None
 
 
 def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...],

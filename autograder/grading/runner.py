@@ -19,7 +19,7 @@ from autograder.grading.leaderboard import leaderboard_entry
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionResult, TestResult
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
-from autograder.sandbox.client import Sandbox, Student
+from autograder.sandbox.client import Sandbox, SandboxFailure, Student
 from autograder.sandbox.jail import Limits
 from autograder.submission import Submission, read_submission
 
@@ -98,11 +98,25 @@ def grade_submission(path: Path, name: str | None = None, *, folders: tuple[Path
 
 
 def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS, limits: Limits | None = None,
-               hide: tuple[Path, ...] = (), leaderboard: bool = False) -> SubmissionResult:
-    """Grade a submission already read (its modules' sources): what a Dask worker is sent."""
+               hide: tuple[Path, ...] = (), leaderboard: bool = False,
+               sandbox: Sandbox | None = None) -> SubmissionResult:
+    """Grade a submission already read (its modules' sources): what a Dask worker is sent.
+
+    ``sandbox``: one made by `open_sandbox` for this submission ahead of time (closed here).
+    """
     start = time.perf_counter()
-    with Sandbox(submission.sources, reference(), limits, hide=hide) as sandbox:
+    with sandbox or open_sandbox(submission, limits, hide) as sandbox:
         tests = run_tests(Student(sandbox), reference(), folders)
         entries = leaderboard_entry(Student(sandbox)) if leaderboard else []
     return SubmissionResult(submission.name, tests, execution_time=round(time.perf_counter() - start, 3),
                             output=submission.notes, leaderboard=entries)
+
+
+def open_sandbox(submission: Submission, limits: Limits | None = None, hide: tuple[Path, ...] = ()) -> Sandbox:
+    """The submission's sandbox with its child already starting (`Sandbox.launch`), so its
+    interpreter and numpy load while pytest collects the tests, or while the previous
+    submission is graded."""
+    sandbox = Sandbox(submission.sources, reference(), limits, hide=hide)
+    with contextlib.suppress(OSError, SandboxFailure):  # the first request tries again, and reports it
+        sandbox.launch()
+    return sandbox

@@ -98,6 +98,7 @@ class Sandbox:
         self._allowed: set[str] = set()  # the callbacks the current request may make
         self.deadline = time.monotonic() + limits.submission_seconds
         self.process: subprocess.Popen | None = None
+        self._ready = False  # the running child has said it is ready
         self.channel: wire.Channel | None = None
         self.loaded: set[str] = set()
         self.broken: dict[str, StudentError] = {}  # modules that hung or crashed while loading
@@ -112,11 +113,14 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start(self) -> None:
-        """Start a fresh child on a fresh copy of the modules (a crashed child may have left junk).
-
-        Raises :class:`SandboxFailure` if it does not come up: no student code has run yet.
-        """
+    def launch(self) -> None:
+        """Start a child on a fresh copy of the modules (a crashed child may have left junk), if
+        none is running, without waiting for it: its interpreter and numpy load on another core
+        while the grader does other work (collects the tests, grades the previous submission).
+        The next request waits until it is ready, or raises :class:`SandboxFailure` if it does
+        not come up (no student code has run then)."""
+        if self.process is not None:
+            return
         jail.prepare(self.scratch, self.sources, HARNESS_FILES)
         self.generation += 1
         # Spawned from one long-lived thread: the child's parent-death signal fires when the
@@ -126,6 +130,9 @@ class Sandbox:
         os.set_blocking(self.process.stdin.fileno(), False)
         self.channel = wire.Channel(self.process.stdout.fileno(), self.process.stdin.fileno())
         self.loaded = set()
+        self._ready = False
+
+    def _await_ready(self) -> None:
         deadline = time.monotonic() + self.limits.startup_seconds
         try:
             header, _ = self.channel.receive(deadline)
@@ -136,6 +143,9 @@ class Sandbox:
         if header.get("kind") != "ready":
             self.kill()
             raise SandboxFailure("the sandbox did not start (no ready message)")
+        self._ready = True
+        if self.generation == 1:  # the budget runs from the first ready child, however early it was launched
+            self.deadline = time.monotonic() + self.limits.submission_seconds
 
     def kill(self) -> None:
         """Kill the child and every process it started.
@@ -187,7 +197,9 @@ class Sandbox:
                            "(an endless loop?)")
         if self.process is None:
             self._check_budget()
-            self.start()
+            self.launch()
+        if not self._ready:
+            self._await_ready()
         if module and module not in self.loaded and op != "load":
             try:
                 self.request("load", module, timeout=timeout)

@@ -144,11 +144,18 @@ def pack(header: dict, blobs: list[bytes]) -> bytes:
 
 
 class Channel:
-    """One end of the pipe pair; reads and writes whole messages, with an optional deadline."""
+    """One end of the pipe pair; reads and writes whole messages, with an optional deadline.
+
+    Reads are buffered: one ``os.read`` takes whatever the pipe holds (up to 1 MiB), so a small
+    message costs one system call, not one per field.
+    """
+
+    CHUNK = 1 << 20
 
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd = read_fd
         self.write_fd = write_fd
+        self._buffer = bytearray()
 
     def send(self, header: dict, blobs: list[bytes] = (), deadline: float | None = None) -> None:
         data = memoryview(pack(header, list(blobs)))
@@ -179,15 +186,20 @@ class Channel:
         return header, blobs
 
     def _read(self, size: int, deadline: float | None) -> bytes:
-        chunks, remaining = [], size
-        while remaining:
+        while len(self._buffer) < size:
+            # Only wait when the buffer cannot serve the read: the data may be here already.
             self._wait(self.read_fd, deadline, write=False)
-            chunk = os.read(self.read_fd, min(remaining, 1 << 20))
+            try:
+                chunk = os.read(self.read_fd, self.CHUNK)
+            except BlockingIOError:  # a non-blocking end: select said ready, yet it is empty
+                continue
             if not chunk:
                 raise EOFError("the other side closed the channel")
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+            self._buffer += chunk
+        with memoryview(self._buffer) as view:
+            data = bytes(view[:size])
+        del self._buffer[:size]
+        return data
 
     @staticmethod
     def _wait(fd: int, deadline: float | None, write: bool) -> None:

@@ -1,0 +1,116 @@
+"""Sweep on a Dask cluster the course runs: ``sweep --scheduler ADDRESS``.
+
+The grid is cut into chunks, a few per worker thread; each chunk is one Dask task that starts
+one sandbox on its worker (`workers.Worker`, as ``sweep -j`` does here), runs its
+configurations one after the other and sends back their `Run`\\ s as data. The training split
+travels once to every worker (``scatter``); the submission's sources go with each task, so no
+file system needs to be shared. The cluster is checked as for ``grade --scheduler``
+(`autograder.grading.distributed.check_workers`): every worker has this kit and the same
+sandbox, or the sweep stops in one line before it starts.
+
+The table does not depend on where a configuration ran: the same grid and seeds give the same
+θ and history (only ``wall_time`` differs).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from autograder.experiments.grid import Config
+from autograder.experiments.workers import Run, Worker, longest_first, preflight, toy_paths_of, updates
+from autograder.sandbox.jail import Limits
+
+CHUNKS_PER_THREAD = 2  # more chunks than threads balance uneven configurations; each costs a child start
+
+
+def train_chunk(sources: dict[str, bytes], module: str, kind: str, limits: Limits, X: np.ndarray, y: np.ndarray,
+                configs: list[Config], record: bool) -> list[Run]:
+    """Runs on a worker: one sandbox for the whole chunk."""
+    worker = Worker(sources, module, kind, limits)
+    try:
+        return [worker.train(X, y, config, record=record) for config in configs]
+    finally:
+        worker.close()
+
+
+def preflight_on_worker(sources: dict[str, bytes], module: str, kind: str, limits: Limits, X: np.ndarray,
+                        y: np.ndarray, configs: list[Config], where: str) -> None:
+    """Runs on a worker: `workers.preflight`; its `UserError` comes back to the caller as raised."""
+    worker = Worker(sources, module, kind, limits)
+    try:
+        preflight(worker, X, y, configs, where)
+    finally:
+        worker.close()
+
+
+def toy_paths_on_worker(sources: dict[str, bytes], limits: Limits, steps: int) -> dict[str, np.ndarray | str]:
+    worker = Worker(sources, "optimizers", "classification", limits)
+    try:
+        return toy_paths_of(worker, steps)
+    finally:
+        worker.close()
+
+
+class ClusterPool:
+    """`workers.LocalPool`'s interface, on a Dask cluster."""
+
+    def __init__(self, client, sources: dict[str, bytes], module: str, kind: str, limits: Limits,
+                 progress: bool = True) -> None:
+        self.client = client
+        self.sources, self.module, self.kind, self.limits = sources, module, kind, limits
+        self.progress = progress
+        self.threads = max(1, sum(client.nthreads().values()))
+
+    @classmethod
+    def connect(cls, address: str, sources: dict[str, bytes], module: str, kind: str, limits: Limits,
+                progress: bool = True) -> ClusterPool:
+        """Connect to the scheduler at ``address`` and check its workers (one-line `UserError`s)."""
+        from autograder.grading.distributed import check_workers, connect
+
+        client = connect(address)
+        try:
+            print(check_workers(client), file=sys.stderr)
+        except BaseException:
+            client.close()
+            raise
+        return cls(client, sources, module, kind, limits, progress)
+
+    def preflight(self, X: np.ndarray, y: np.ndarray, configs: list[Config], where: str) -> None:
+        self.client.submit(preflight_on_worker, self.sources, self.module, self.kind, self.limits, X, y, configs,
+                           where, pure=False).result()
+
+    def train(self, X: np.ndarray, y: np.ndarray, configs: list[Config], record: bool, label: str) -> list[Run]:
+        """Every configuration's `Run`, in the order of ``configs``."""
+        from distributed import as_completed
+        from tqdm import tqdm
+
+        if not configs:
+            return []
+        data_X, data_y = self.client.scatter([X, y], broadcast=True)
+        count = min(len(configs), CHUNKS_PER_THREAD * self.threads)
+        order = longest_first([updates(c, len(X)) for c in configs])
+        chunks = [order[k::count] for k in range(count)]  # dealt out by cost: the chunks' costs even out
+        futures = {self.client.submit(train_chunk, self.sources, self.module, self.kind, self.limits, data_X,
+                                      data_y, [configs[i] for i in chunk], record, pure=False): chunk
+                   for chunk in chunks}
+        runs: list[Run | None] = [None] * len(configs)
+        with tqdm(total=len(configs), desc=label, unit="config", disable=not self.progress, leave=False) as bar:
+            for future in as_completed(list(futures), loop=self.client.loop):  # the pool's client, not a default one
+                chunk = futures[future]
+                try:
+                    chunk_runs = future.result()
+                except Exception as error:  # noqa: BLE001  (a worker lost repeatedly: those rows fail, the rest go on)
+                    chunk_runs = [Run(error=f"failed on the cluster ({type(error).__name__}: {error})"[:300])
+                                  for _ in chunk]
+                for index, run in zip(chunk, chunk_runs, strict=True):
+                    runs[index] = run
+                bar.update(len(chunk))
+        return runs
+
+    def toy_paths(self, steps: int) -> dict[str, np.ndarray | str]:
+        return self.client.submit(toy_paths_on_worker, self.sources, self.limits, steps, pure=False).result()
+
+    def close(self) -> None:
+        self.client.close()
