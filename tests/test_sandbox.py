@@ -597,3 +597,20 @@ def test_a_child_started_from_a_short_lived_thread_outlives_it():
         assert np.array_equal(first[0], [0.5, 0.5])
         assert np.array_equal(student.logistic_regression.step(np.ones(2), np.ones(2), 0.5), [0.5, 0.5])
         assert sandbox.generation == 1  # the same child, not a restarted one
+
+
+def test_the_probe_refuses_a_setup_where_numpy_is_out_of_reach(tmp_path, monkeypatch):
+    """The probe finds numpy without importing it; an interpreter that cannot see numpy (a venv
+    without the system's site-packages) fails the probe, the same venv seeing them passes."""
+    import venv
+
+    venv.create(tmp_path / "venv", with_pip=False, symlinks=True)
+    python, config = tmp_path / "venv" / "bin" / "python", tmp_path / "venv" / "pyvenv.cfg"
+    plain = jail._Setup("plain", userns=False, nobody=False)
+    monkeypatch.setattr(sys, "executable", str(python))
+    config.write_text(config.read_text().replace("include-system-site-packages = false",
+                                                 "include-system-site-packages = true"))
+    assert jail._probe(plain) is not None
+    config.write_text(config.read_text().replace("include-system-site-packages = true",
+                                                 "include-system-site-packages = false"))
+    assert jail._probe(plain) is None

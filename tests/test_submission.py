@@ -278,3 +278,21 @@ def test_notes_of_an_empty_zip_say_what_is_missing(tmp_path):
     read = read_submission(write_zip(tmp_path / "sybil.zip", {"readme.txt": b"hello"}))
     assert read.sources == {} and "neither the three modules nor one notebook" in read.notes
     assert json.dumps(read.notes)  # one line of plain text for the feedback
+
+
+def test_only_a_notebook_loads_nbformat(tmp_path, reference):
+    """``check`` on a folder must not pay for nbformat (and jsonschema); a notebook still reads."""
+    import subprocess
+    import sys
+
+    folder = write_folder(tmp_path / "alice", reference)
+    notebook = nbformat.v4.new_notebook(cells=notebook_cells(reference))
+    (tmp_path / "bob.ipynb").write_text(nbformat.writes(notebook))
+    script = ("import sys\nfrom pathlib import Path\nfrom autograder.submission import read_submission\n"
+              "for path in sys.argv[1:]:\n"
+              "    read = read_submission(Path(path))\n"
+              "    print(sorted(read.sources), read.problem or 'ok', 'nbformat' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(folder), str(tmp_path / "bob.ipynb")],
+                          capture_output=True, text=True, check=True)
+    modules = str(sorted(MODULES))
+    assert done.stdout.splitlines() == [f"{modules} ok False", f"{modules} ok True"]

@@ -28,29 +28,20 @@ CHUNKS_PER_THREAD = 2  # more chunks than threads balance uneven configurations;
 def train_chunk(sources: dict[str, bytes], module: str, kind: str, limits: Limits, X: np.ndarray, y: np.ndarray,
                 configs: list[Config], record: bool) -> list[Run]:
     """Runs on a worker: one sandbox for the whole chunk."""
-    worker = Worker(sources, module, kind, limits)
-    try:
+    with Worker(sources, module, kind, limits) as worker:
         return [worker.train(X, y, config, record=record) for config in configs]
-    finally:
-        worker.close()
 
 
 def preflight_on_worker(sources: dict[str, bytes], module: str, kind: str, limits: Limits, X: np.ndarray,
                         y: np.ndarray, configs: list[Config], where: str) -> None:
     """Runs on a worker: `workers.preflight`; its `UserError` comes back to the caller as raised."""
-    worker = Worker(sources, module, kind, limits)
-    try:
+    with Worker(sources, module, kind, limits) as worker:
         preflight(worker, X, y, configs, where)
-    finally:
-        worker.close()
 
 
 def toy_paths_on_worker(sources: dict[str, bytes], limits: Limits, steps: int) -> dict[str, np.ndarray | str]:
-    worker = Worker(sources, "optimizers", "classification", limits)
-    try:
+    with Worker(sources, "optimizers", "classification", limits) as worker:
         return toy_paths_of(worker, steps)
-    finally:
-        worker.close()
 
 
 class ClusterPool:

@@ -481,11 +481,8 @@ def toy_paths(submission: str | Path = ".", *, steps: int = TOY_STEPS, timeout: 
     """
     steps = _count("steps", steps, minimum=1)
     sources, _ = _read_sources(submission, {"optimizers"})
-    worker = Worker(sources, "optimizers", "classification", sweep_limits(timeout), runner)
-    try:
+    with Worker(sources, "optimizers", "classification", sweep_limits(timeout), runner) as worker:
         return toy_paths_of(worker, steps)
-    finally:
-        worker.close()
 
 
 def compare_optimizers(submission: str | Path = ".", *, task: str = "digits", epochs: int = 30,

@@ -79,6 +79,12 @@ class Worker:
         if self.sandbox is not None:
             self.sandbox.close()
 
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def optimizer(self, config: Config):
         """A fresh instance of the submission's optimizer (state never carries across runs)."""
         instance = self.student.new("optimizers", config.optimizer, **config.constructor_kwargs())

@@ -12,10 +12,11 @@ These are the public tests only: hidden tests run when your work is graded.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from autograder.errors import UserError
-from autograder.grading.runner import grade_submission
 from autograder.paths import ASSIGNMENT, PUBLIC_TESTS
 from autograder.sandbox.jail import Limits
 
@@ -29,6 +30,12 @@ def run(args: argparse.Namespace) -> int:
     Limits.from_environment()  # a bad AUTOGRADER_* limit is a one-line error here, not one per submission
     if not args.path.exists():
         raise UserError(f"{args.path}: no such file or folder (give your assignment folder, notebook or zip)")
+    if "numpy" not in sys.modules:
+        # This process's numpy work is on small arrays: OpenBLAS's thread pool, one thread per
+        # core started when numpy is imported, would cost more CPU than it ever saves here.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from autograder.grading.runner import grade_submission  # numpy and pytest: after the line above
+
     result = grade_submission(args.path, folders=(PUBLIC_TESTS,))
     if result.output:
         print(f"note: {result.output}\n")
