@@ -101,6 +101,9 @@ def grading(reps: int) -> list[Row]:
     rows = [
         ratio_row(t, "grade the reference, full suite, -j 1, per submission: CPU", g["sandboxed"], g["floor"], "cpu", 4),
         ratio_row(t, "... wall", g["sandboxed"], g["floor"], "wall", 4),
+        ratio_row(t, "in a batch (grade -j 1: the next child starts while one is graded), per submission: CPU",
+                  g["in_turn"], g["floor"], "cpu", 4),
+        ratio_row(t, "... wall", g["in_turn"], g["floor"], "wall", 4),
         ratio_row(t, "price of safety: sandboxed / in-process pytest, same tests: CPU", g["sandboxed"], g["inprocess"],
                   "cpu", None, "in-process"),
         ratio_row(t, "... wall", g["sandboxed"], g["inprocess"], "wall", None, "in-process"),
@@ -121,8 +124,9 @@ def grading(reps: int) -> list[Row]:
             f"submission {seconds(g['sandboxed'], 'wall')}",
             g["callbacks_per_submission"] * rt["callback"]["wall"] / g["sandboxed"]["wall"]),
     ]
-    if g["scores"] != [100.0] or g["peer_scores"] != [100.0]:
-        rows.append(Row(t, "reference's score (sandboxed, in-process)", f"{g['scores']}, {g['peer_scores']}",
+    if g["scores"] != [100.0] or g["peer_scores"] != [100.0] or g["pair_scores"] != [100.0]:
+        rows.append(Row(t, "reference's score (sandboxed, in-process, in turn)",
+                        f"{g['scores']}, {g['peer_scores']}, {g['pair_scores']}",
                         limit="100", met=False))
     return rows
 
