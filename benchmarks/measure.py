@@ -67,6 +67,16 @@ def reap_orphans(timeout: float = 30.0) -> None:
     raise RuntimeError("children still running after the measured command ended")
 
 
+def reap_exited() -> None:
+    """Collect the children that have exited, leaving running ones (a child launched ahead for
+    the next submission) to be counted when they end."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
 HOOK = Path(__file__).resolve().parent / "cpuhook"
 
 

@@ -11,6 +11,7 @@ the same on a Dask cluster.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
@@ -25,7 +26,7 @@ from autograder.experiments.grid import STEP, Config
 from autograder.experiments.metrics import evaluate
 from autograder.experiments.toy import TOY_SETTINGS, TOY_START, toy_gradient
 from autograder.sandbox import jail
-from autograder.sandbox.client import RemoteObject, Sandbox, Student
+from autograder.sandbox.client import RemoteObject, Sandbox, SandboxFailure, Student
 from autograder.sandbox.errors import MissingName, NotImplementedYet, StudentError, TimedOut
 from autograder.sandbox.jail import Limits
 
@@ -261,6 +262,10 @@ class LocalPool:
         jail.isolation()  # probe the sandbox once, before the workers' threads start their children
         self.workers = [Worker(sources, module, kind, limits, runner) for _ in range(jobs)]
         self.progress = progress
+        for worker in self.workers:  # every child starts now, side by side, while the first one is checked
+            if worker.sandbox is not None:
+                with contextlib.suppress(OSError, SandboxFailure):  # the first request tries again, and reports it
+                    worker.sandbox.launch()
 
     def preflight(self, X: np.ndarray, y: np.ndarray, configs: list[Config], where: str) -> None:
         preflight(self.workers[0], X, y, configs, where)
