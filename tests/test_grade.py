@@ -82,3 +82,48 @@ def test_bad_paths_are_one_line_errors(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip().startswith("error:") and "Traceback" not in done.stderr
+
+
+LOOP_ONLY_BUG = '''
+_gradients = gradients
+
+
+def gradients(X, y, theta):  # right on the tests' inputs, twice too long on batches of 4 rows
+    g = _gradients(X, y, theta)
+    return 2 * g if len(X) == 4 else g
+'''
+
+
+def test_a_callee_wrong_only_inside_the_loop_costs_the_loop_nothing(tmp_path):
+    """The batch-loop tests try the submission's own run first when its callees have passed
+    their tests; when that run misses, the loop is judged with the reference's callees."""
+    import importlib.util
+
+    import numpy as np
+
+    from autograder.grading.runner import grade_submission
+
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for module in MODULES:
+        shutil.copyfile(SOLUTIONS / f"{module}.py", folder / f"{module}.py")
+    with open(folder / "logistic_regression.py", "a") as source:
+        source.write(LOOP_ONLY_BUG)
+    # The bug is real inside the loop: mini-batches of 4 give another trajectory (run here, on our own file).
+    spec = importlib.util.spec_from_file_location("loop_only_bug", folder / "logistic_regression.py")
+    buggy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(buggy)
+    reference = importlib.util.spec_from_file_location("reference_lr", SOLUTIONS / "logistic_regression.py")
+    ref = importlib.util.module_from_spec(reference)
+    reference.loader.exec_module(ref)
+    rng = np.random.default_rng(0)
+    X, y = np.column_stack([np.ones(11), rng.normal(size=(11, 2))]), rng.integers(0, 2, 11).astype(float)
+    assert not np.allclose(buggy.gradient_descent(X, y, batch_size=4, epochs=3)[0],
+                           ref.gradient_descent(X, y, batch_size=4, epochs=3)[0])
+
+    result = grade_submission(folder)
+    loop = [t for t in result.tests if t.function == "logistic_regression.gradient_descent"]
+    assert len(loop) >= 8
+    assert all(t.score == t.max_score for t in loop), [t.output for t in loop if t.score < t.max_score]
+    public = [t for t in result.tests if t.function == "logistic_regression.gradients" and t.visibility == "visible"]
+    assert public and all(t.score == t.max_score for t in public)  # so its callees counted as proven
