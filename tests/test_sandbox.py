@@ -286,6 +286,18 @@ def test_inputs_after_the_call_come_back(student):
     np.testing.assert_array_equal(args[0], np.ones(3))
 
 
+def test_a_missing_function_swapped_for_one_call_is_missing_again_after_it(reference):
+    without_loss = sources()["logistic_regression"].replace(b"def loss(", b"def renamed_loss(")
+    X, y = np.column_stack([np.ones(4), np.arange(4.0)]), np.array([0.0, 1.0, 0.0, 1.0])
+    with Sandbox({**sources(), "logistic_regression": without_loss}, reference) as sandbox:
+        student = Student(sandbox)
+        theta, history = student.call("logistic_regression", "gradient_descent", X, y, epochs=2, swap=("loss",))
+        np.testing.assert_allclose(history, reference.logistic_regression.gradient_descent(X, y, epochs=2)[1],
+                                   rtol=1e-12)
+        with pytest.raises(MissingName, match=r"has no loss"):
+            student.logistic_regression.loss(X, y, theta)
+
+
 def test_errors_are_reported_in_one_line(reference):
     broken = {"logistic_regression": b"def f(:\n", "linear_regression": sources()["linear_regression"] + (
         b"\ndef unfinished():\n    raise NotImplementedError\n\ndef fails():\n    raise ValueError('no')\n")}

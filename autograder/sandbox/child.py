@@ -31,6 +31,9 @@ import wire  # noqa: E402  (copied beside this file)
 MODULES = ("logistic_regression", "linear_regression", "optimizers")
 
 
+_ABSENT = object()  # a swapped name the module did not have
+
+
 class ReferenceCallFailed(Exception):
     """The grader's reference refused the arguments a student function passed to it."""
 
@@ -112,7 +115,7 @@ class Child:
         args = wire.decode(header["args"], blobs, self.resolve)
         kwargs = wire.decode(header["kwargs"], blobs, self.resolve)
         module = self.modules.get(header.get("module"))
-        saved = {name: module.__dict__.get(name) for name in header.get("swap", ())} if module else {}
+        saved = {name: module.__dict__.get(name, _ABSENT) for name in header.get("swap", ())} if module else {}
         for name in saved:
             setattr(module, name, self.callback(f"{header['module']}.{name}"))
         try:
@@ -123,7 +126,10 @@ class Child:
             return _describe(exc, category="raised"), []
         finally:
             for name, value in saved.items():
-                setattr(module, name, value)
+                if value is _ABSENT:  # a function the module lacks stays missing for later calls
+                    module.__dict__.pop(name, None)
+                else:
+                    setattr(module, name, value)
         out: list[bytes] = []
         if op == "new":
             self.objects[len(self.objects)] = result

@@ -1,8 +1,8 @@
 """Hidden tests of both modules' ``gradient_descent``: the seeded batch loop (CONTRACT.md section 6).
 
 Every call swaps `loss`, `gradients` and `step` for the reference's (`compare.call`), so only
-the loop itself is graded: its order of rows, its batches, its history. (When those have
-passed all their tests, the submission's own run is tried first: see `check_trajectory`.) The expected
+the loop itself is graded: its order of rows, its batches, its history. (When some of those
+have passed all their tests, a run with them as submitted is tried first: see `check_trajectory`.) The expected
 ``(theta, history)`` is the reference's on the same fresh random problem. When a submission
 misses it, `loop` replays the loop with one known bug at a time (the last batch dropped, no
 shuffling, the generator remade every epoch, the legacy ``np.random``) and the message names
@@ -92,9 +92,10 @@ def check_trajectory(student, reference, module: str, X, y, kwargs: dict, optimi
                      proven: frozenset[str] = frozenset()) -> None:
     """The submission's (theta, history) equals the reference's; on a miss, name the bug.
 
-    When everything the loop runs is ``proven`` (`compare.own_callees`), the submission's own
-    run is tried first, without one callback per batch; if it misses, the loop is judged, as
-    always, with the reference's callees, so a bug elsewhere never costs these points.
+    When some of the functions the loop runs are ``proven``, a run with only the others
+    swapped for the reference's (`compare.unproven`) is tried first, saving a callback per batch
+    for each; if it misses, the loop is judged, as always, with all its callees the reference's,
+    so a bug elsewhere never costs these points.
     """
     ref = getattr(reference, module)
     make_optimizer = None
@@ -118,9 +119,10 @@ def check_trajectory(student, reference, module: str, X, y, kwargs: dict, optimi
             partial(diagnose.unchanged, start=start, advice=UPDATE_ADVICE),
             *variant_hints(ref, X, y, kwargs, 0, make_optimizer)] if advise else [])
 
-    if compare.own_callees(module, "gradient_descent", proven):
+    first = compare.unproven(module, "gradient_descent", proven)
+    if not set(compare.callees(module, "gradient_descent")) <= set(first):
         try:
-            return expect(swap=(), advise=False)
+            return expect(swap=first, advise=False)
         except (AssertionError, StudentError):
             pass  # judged below with the reference's callees, which also names the bug
     expect(swap=None, advise=True)
