@@ -23,7 +23,7 @@ import pytest
 from autograder.errors import UserError
 from autograder.paths import KIT_ROOT, MODULES, SOLUTIONS
 from autograder.reference import Reference
-from autograder.sandbox import jail
+from autograder.sandbox import jail, seccomp
 from autograder.sandbox.client import ReferenceOptimizer, Sandbox, Student
 from autograder.sandbox.errors import (
     BadOutput,
@@ -34,7 +34,8 @@ from autograder.sandbox.errors import (
     Raised,
     TimedOut,
 )
-from autograder.sandbox.jail import Limits, isolation
+from autograder.sandbox.jail import isolation
+from autograder.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograder.sandbox.wire import Opaque
 
 BWRAP = isolation().mode == "bwrap"
@@ -506,11 +507,11 @@ def test_no_user_namespaces_nor_io_uring(student):
 
 
 def test_seccomp_program_shape():
-    program = jail.seccomp_program(network=True)
+    program = seccomp.seccomp_program(network=True)
     if program is None:
         pytest.skip(f"no filter for {os.uname().machine}")
     assert len(program) % 8 == 0 and len(program) // 8 < 256
-    assert len(jail.seccomp_program(network=False)) < len(program)
+    assert len(seccomp.seccomp_program(network=False)) < len(program)
 
 
 @needs_bwrap
@@ -537,11 +538,11 @@ def test_kit_outputs_and_temporary_files_are_hidden(reference, tmp_path):
 def test_limits_from_the_environment():
     limits = Limits.from_environment({"AUTOGRADER_CALL_SECONDS": "5", "AUTOGRADER_MEMORY_BYTES": "1000"})
     assert limits.call_seconds == 5.0 and limits.memory_bytes == 1000
-    assert limits.submission_seconds == jail.DEFAULT_LIMITS["submission_seconds"]
+    assert limits.submission_seconds == DEFAULT_LIMITS["submission_seconds"]
     for bad in ("0", "-1", "soon", ""):
         with pytest.raises(UserError, match="AUTOGRADER_SUBMISSION_SECONDS"):
             Limits.from_environment({"AUTOGRADER_SUBMISSION_SECONDS": bad})
-    script = "from autograder.sandbox.jail import Limits; print(Limits().call_seconds, Limits(call_seconds=2).call_seconds)"
+    script = "from autograder.sandbox.limits import Limits; print(Limits().call_seconds, Limits(call_seconds=2).call_seconds)"
     done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "AUTOGRADER_CALL_SECONDS": "7"},
                           capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["7.0", "2"]
@@ -563,7 +564,8 @@ PLAIN_SCRIPT = textwrap.dedent('''
     from autograder.reference import Reference
     from autograder.sandbox.client import Sandbox, Student
     from autograder.sandbox.errors import Crashed, TimedOut
-    from autograder.sandbox.jail import Limits, isolation
+    from autograder.sandbox.jail import isolation
+    from autograder.sandbox.limits import Limits
     sys.path.insert(0, sys.argv[1])
     from test_sandbox import probe, sources, survivors
 

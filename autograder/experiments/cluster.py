@@ -20,7 +20,7 @@ import numpy as np
 
 from autograder.experiments.grid import Config
 from autograder.experiments.workers import Run, Worker, longest_first, preflight, toy_paths_of, updates
-from autograder.sandbox.jail import Limits
+from autograder.sandbox.limits import Limits
 
 CHUNKS_PER_THREAD = 2  # more chunks than threads balance uneven configurations; each costs a child start
 

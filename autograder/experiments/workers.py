@@ -28,7 +28,7 @@ from autograder.experiments.toy import TOY_SETTINGS, TOY_START, toy_gradient
 from autograder.sandbox import jail
 from autograder.sandbox.client import RemoteObject, Sandbox, SandboxFailure, Student
 from autograder.sandbox.errors import MissingName, NotImplementedYet, StudentError, TimedOut
-from autograder.sandbox.jail import Limits
+from autograder.sandbox.limits import Limits
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from autograder.errors import UserError
 from autograder.paths import ASSIGNMENT, PUBLIC_TESTS
-from autograder.sandbox.jail import Limits
+from autograder.sandbox.limits import Limits
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -32,7 +32,8 @@ from autograder.report.feedback import write_feedback
 from autograder.report.gradebook import write_grades_csv
 from autograder.report.html import write_report
 from autograder.report.results_json import read_results_json, write_results_json
-from autograder.sandbox.jail import Limits, isolation
+from autograder.sandbox.jail import isolation
+from autograder.sandbox.limits import Limits
 from autograder.submission import find_submissions, read_submission
 
 

@@ -20,7 +20,7 @@ from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionResult, TestResult
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
 from autograder.sandbox.client import Sandbox, SandboxFailure, Student
-from autograder.sandbox.jail import Limits
+from autograder.sandbox.limits import Limits
 from autograder.submission import Submission, read_submission
 
 ALL_TESTS = (PUBLIC_TESTS, HIDDEN_TESTS)

@@ -40,7 +40,7 @@ from autograder.sandbox.errors import (
     StudentError,
     TimedOut,
 )
-from autograder.sandbox.jail import Limits
+from autograder.sandbox.limits import Limits
 
 HARNESS = Path(__file__).resolve().parent
 HARNESS_FILES = (HARNESS / "wire.py", HARNESS / "child.py")

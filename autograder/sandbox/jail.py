@@ -19,11 +19,11 @@ read-only tmpfs mounts; the only writable place is the child's work folder, a tm
 ``Limits.scratch_bytes`` that dies with the sandbox; the PID namespace dies with its first
 process, so nothing the child starts outlives it.
 
-Where the kernel takes it (x86-64 and arm64 Linux), a seccomp filter (:func:`seccomp_program`)
+Where the kernel takes it (x86-64 and arm64 Linux), a seccomp filter (`seccomp.seccomp_program`)
 refuses new user namespaces (a tmpfs in one is not bounded by any rlimit) and io_uring (which
 would bypass the filter), in every setup.
 
-In ``plain`` the first process is a child subreaper (``python jail.py reap -- COMMAND``): every
+In ``plain`` the first process is a child subreaper (``python reaper.py reap -- COMMAND``): every
 process the child starts stays its descendant, even after ``setsid`` and a double fork, and is
 killed when the child ends; processes are also found by an environment tag.
 
@@ -31,10 +31,8 @@ Always: ``python -I -B`` (no user site, no PYTHON* variables, no script director
 no bytecode written), an environment built from scratch, student modules compiled from their
 source (``child.py``: no bytecode cache is read for them), and rlimits on CPU time, address
 space, file size (the output log included), open files, processes and core dumps, which the
-child sets on itself before it loads any student code. Wall time is the parent's to enforce
-(see ``client``).
-
-This file only imports the standard library: plain mode runs it as the reaper with ``-S``.
+child sets on itself before it loads any student code (`limits.Limits`). Wall time is the
+parent's to enforce (see ``client``).
 """
 
 from __future__ import annotations
@@ -46,77 +44,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.sandbox.limits import DEFAULT_LIMITS, Limits
+from autograder.sandbox.seccomp import SECCOMP_FILE, seccomp_program
+
 NOBODY = 65534
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
-ENV_PREFIX = "AUTOGRADER_"
-
-
-DEFAULT_LIMITS: dict[str, float | int] = {
-    "call_seconds": 30.0,  # wall time of one call, callbacks included
-    "submission_seconds": 300.0,  # wall time of all of a submission's calls
-    "startup_seconds": 30.0,  # interpreter start and ``import numpy``
-    "cpu_seconds": 120,  # CPU time of one child process (RLIMIT_CPU)
-    "memory_bytes": 2 * 2**30,  # address space (RLIMIT_AS)
-    "file_bytes": 16 * 2**20,  # largest file, the output log included (RLIMIT_FSIZE)
-    "open_files": 64,  # RLIMIT_NOFILE
-    "processes": 64,  # processes the child may add (RLIMIT_NPROC), not for a child running as root
-    "scratch_bytes": 64 * 2**20,  # size of the writable work folder (bwrap setups only)
-}
-
-
-def _limit_from(environ, name: str) -> float | int:
-    """``AUTOGRADER_<NAME>`` from ``environ`` if set (a positive number), else the default."""
-    default = DEFAULT_LIMITS[name]
-    variable = ENV_PREFIX + name.upper()
-    if variable not in environ:
-        return default
-    text = environ[variable].strip()
-    try:
-        value = type(default)(float(text) if isinstance(default, float) else int(text))
-    except ValueError:
-        value = None
-    if value is None or not value > 0:
-        from autograder.errors import UserError  # lazily: the reaper runs this file without site
-
-        kind = "number of seconds" if isinstance(default, float) else "integer"
-        raise UserError(f"{variable}={text!r}: expected a positive {kind}")
-    return value
-
-
-def _default(name: str):
-    return field(default_factory=lambda: _limit_from(os.environ, name))
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one submission's child.
-
-    A field left out takes its default from ``DEFAULT_LIMITS``, or from the environment
-    variable named after it when set: ``AUTOGRADER_CALL_SECONDS=5``,
-    ``AUTOGRADER_SUBMISSION_SECONDS=60``, ``AUTOGRADER_MEMORY_BYTES=...`` (read when the
-    ``Limits`` is made; a value that is not a positive number raises ``UserError``).
-    """
-
-    call_seconds: float = _default("call_seconds")
-    submission_seconds: float = _default("submission_seconds")
-    startup_seconds: float = _default("startup_seconds")
-    cpu_seconds: int = _default("cpu_seconds")
-    memory_bytes: int = _default("memory_bytes")
-    file_bytes: int = _default("file_bytes")
-    open_files: int = _default("open_files")
-    processes: int = _default("processes")
-    scratch_bytes: int = _default("scratch_bytes")
-
-    @classmethod
-    def from_environment(cls, environ: dict[str, str] | None = None) -> Limits:
-        """The limits ``environ`` (default ``os.environ``) asks for, defaults elsewhere."""
-        environ = os.environ if environ is None else environ
-        return cls(**{name: _limit_from(environ, name) for name in DEFAULT_LIMITS})
+REAPER = Path(__file__).resolve().with_name("reaper.py")
 
 
 @dataclass(frozen=True)
@@ -289,7 +224,7 @@ def _write_seccomp(setup: _Setup, scratch: Path) -> None:
 def _argv(setup: _Setup, scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits,
           python: list[str], seccomp_fd: int | None = None) -> list[str]:
     if setup.mode == "plain":
-        reaper = [sys.executable, "-I", "-S", "-B", str(Path(__file__).resolve()), "reap"]
+        reaper = [sys.executable, "-I", "-S", "-B", str(REAPER), "reap"]
         if setup.seccomp:
             reaper += ["--seccomp", str(scratch / SECCOMP_FILE)]
         return reaper + ["--"] + (_setpriv(pdeathsig=True) if setup.nobody else []) + python
@@ -432,193 +367,6 @@ def kill_tagged(tag: str, rounds: int = 5) -> int:
     return found
 
 
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from /proc/*/stat)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_bytes()
-        except OSError:
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
-        rest = stat[stat.rfind(b")") + 2:].split()
-        if len(rest) > 1 and rest[1] == str(pid).encode():
-            found.append(int(entry.name))
-    return found
-
-
-class _Stop(Exception):
-    pass
-
-
-def _stop(signum, frame) -> None:
-    raise _Stop
-
-
-def reap(argv: list[str], seccomp: bytes | None = None) -> int:
-    """Plain mode's first process: run ``argv`` as a child subreaper, kill everything below at the end.
-
-    Every orphan among the command's descendants is re-parented to this process, so when the
-    command ends, or on SIGTERM from the grader, all that is left below is killed. The command
-    runs under the ``seccomp`` filter, if given. Exits with the command's status (``128 +
-    signal`` if a signal ended it).
-    """
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the grader died: clean up as asked
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        pid = os.fork()
-    except OSError:
-        return 126
-    if pid == 0:
-        try:
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            if seccomp is not None and not _load_seccomp(libc, seccomp):
-                os._exit(126)
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)
-    # Only the command talks to the grader: let go of the pipes, so its death reads as end-of-file.
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    status = None
-    try:
-        while status is None:
-            done, code = os.waitpid(-1, 0)
-            if done == pid:
-                status = code
-    except (_Stop, ChildProcessError):
-        pass
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    kill_descendants()
-    if status is None:
-        return 128 + signal.SIGKILL
-    return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-
-
-def kill_descendants(seconds: float = 5.0) -> None:
-    """Kill every process below this one (a subreaper): until ``waitpid`` says none is left."""
-    me, deadline = os.getpid(), time.monotonic() + seconds
-    while True:
-        for child in children_of(me):
-            try:
-                os.kill(child, signal.SIGKILL)
-            except OSError:
-                pass
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        except ChildProcessError:  # no child at all: as a subreaper, no descendant either
-            return
-        if time.monotonic() > deadline:
-            return
-        time.sleep(0.005)
-
-
-# -- seccomp ---------------------------------------------------------------------------------
-SECCOMP_FILE = "seccomp.bpf"
-CLONE_NEWUSER = 0x10000000
-# Per architecture: the audit value seccomp reports, and the numbers of the system calls filtered.
-ARCHITECTURES = {
-    "x86_64": (0xC000003E, {"clone": 56, "unshare": 272, "clone3": 435, "io_uring_setup": 425, "socket": 41}),
-    "aarch64": (0xC00000B7, {"clone": 220, "unshare": 97, "clone3": 435, "io_uring_setup": 425, "socket": 198}),
-}
-_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
-_LD_W_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
-_EPERM, _EACCES, _ENOSYS = 1, 13, 38
-_AF_INET, _AF_INET6, _AF_PACKET = 2, 10, 17
-
-
-def seccomp_program(network: bool) -> bytes | None:
-    """A classic-BPF seccomp filter (``struct sock_filter[]``, as ``bwrap --seccomp`` reads it),
-    or None on an architecture it does not know.
-
-    It refuses: ``unshare``/``clone`` with ``CLONE_NEWUSER`` (EPERM); ``clone3`` (ENOSYS: its
-    flags sit behind a pointer a filter cannot read, and the C library then falls back to
-    ``clone``); ``io_uring_setup`` (its operations bypass seccomp); any other ABI (32-bit
-    calls, x32); and, with ``network``, IPv4, IPv6 and packet sockets (EACCES). All else runs.
-    """
-    import struct
-
-    machine = os.uname().machine
-    if machine not in ARCHITECTURES or sys.byteorder != "little":
-        return None
-    arch, nr = ARCHITECTURES[machine]
-    code: list[tuple] = []  # (opcode, k, jump-if-true label, jump-if-false label) or (opcode, k)
-
-    def jump(op: int, k: int, yes: str, no: str) -> None:
-        code.append((op, k, yes, no))
-
-    labels: dict[str, int] = {}
-
-    def label(name: str) -> None:
-        labels[name] = len(code)
-
-    code.append((_LD_W_ABS, 4))  # seccomp_data.arch
-    jump(_JEQ, arch, "native", "deny")
-    label("native")
-    code.append((_LD_W_ABS, 0))  # seccomp_data.nr
-    if machine == "x86_64":
-        jump(_JGE, 0x40000000, "deny", "number")  # the x32 ABI
-    label("number")
-    jump(_JEQ, nr["unshare"], "flags", "is_clone")
-    label("is_clone")
-    jump(_JEQ, nr["clone"], "flags", "is_clone3")
-    label("is_clone3")
-    jump(_JEQ, nr["clone3"], "nosys", "is_uring")
-    label("is_uring")
-    jump(_JEQ, nr["io_uring_setup"], "deny", "is_socket" if network else "allow")
-    if network:
-        label("is_socket")
-        jump(_JEQ, nr["socket"], "domain", "allow")
-        label("domain")
-        code.append((_LD_W_ABS, 16))  # the low half of args[0] (little-endian)
-        jump(_JEQ, _AF_INET, "refuse", "inet6")
-        label("inet6")
-        jump(_JEQ, _AF_INET6, "refuse", "packet")
-        label("packet")
-        jump(_JEQ, _AF_PACKET, "refuse", "allow")
-    label("flags")
-    code.append((_LD_W_ABS, 16))
-    jump(_JSET, CLONE_NEWUSER, "deny", "allow")
-    label("allow")
-    code.append((_RET, _ALLOW))
-    label("deny")
-    code.append((_RET, _ERRNO | _EPERM))
-    label("refuse")
-    code.append((_RET, _ERRNO | _EACCES))
-    label("nosys")
-    code.append((_RET, _ERRNO | _ENOSYS))
-    out = []
-    for i, instruction in enumerate(code):
-        if len(instruction) == 2:
-            out.append(struct.pack("=HBBI", instruction[0], 0, 0, instruction[1]))
-        else:
-            op, k, yes, no = instruction
-            out.append(struct.pack("=HBBI", op, labels[yes] - i - 1, labels[no] - i - 1, k))
-    return b"".join(out)
-
-
-def _load_seccomp(libc, program: bytes) -> bool:
-    """Install ``program`` on this process (after no-new-privileges, which it requires)."""
-    import ctypes
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    buffer = ctypes.create_string_buffer(program, len(program))
-    fprog = SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
-    return (libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-            and libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0)
-
-
 # -- probing -------------------------------------------------------------------------------
 # numpy is found and its package file read, not imported: importing it was most of the probe's
 # CPU (about 0.15 s of 0.23 s), and a setup that hides it (a venv under a hidden home folder) or
@@ -667,13 +415,3 @@ def _probe(setup: _Setup) -> tuple[bool, bool] | None:
         if child.returncode != 0 or len(answer) < 3 or answer[-3] != "probe":
             return None
         return answer[-2] == "1", answer[-1] == "1"
-
-
-if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    if arguments[:1] == ["reap"] and "--" in arguments:
-        options, command_ = arguments[1:arguments.index("--")], arguments[arguments.index("--") + 1:]
-        program = Path(options[1]).read_bytes() if options[:1] == ["--seccomp"] and len(options) == 2 else None
-        if command_ and (not options or program is not None):
-            sys.exit(reap(command_, program))
-    sys.exit("usage: python jail.py reap [--seccomp FILTER] -- COMMAND...")
