@@ -628,3 +628,24 @@ def test_the_probe_refuses_a_setup_where_numpy_is_out_of_reach(tmp_path, monkeyp
     config.write_text(config.read_text().replace("include-system-site-packages = true",
                                                  "include-system-site-packages = false"))
     assert jail._probe(plain) is None
+
+
+def test_scratch_left_by_a_killed_grader_is_removed_and_a_live_ones_kept(tmp_path):
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()  # its pid now names no process (it is reaped)
+    stale = tmp_path / f"{jail.SCRATCH_PREFIX}{ended.pid}-abc123"
+    (stale / "work").mkdir(parents=True)
+    (stale / "work" / "logistic_regression.py").write_text("x = 1\n")
+    live = tmp_path / f"{jail.SCRATCH_PREFIX}{os.getpid()}-def456"
+    live.mkdir()
+    unrelated = tmp_path / f"{jail.SCRATCH_PREFIX}probe-xyz"
+    unrelated.mkdir()
+    assert jail.remove_stale_scratch(tmp_path) == [stale]
+    assert not stale.exists() and live.is_dir() and unrelated.is_dir()
+
+
+def test_a_sandboxs_scratch_is_named_after_its_grader_and_removed_on_close(reference):
+    with Sandbox(sources(), reference) as sandbox:
+        assert sandbox.scratch.name.startswith(f"{jail.SCRATCH_PREFIX}{os.getpid()}-")
+        Student(sandbox).logistic_regression.step(np.ones(2), np.ones(2), 0.5)
+    assert not sandbox.scratch.exists()

@@ -23,7 +23,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -91,8 +90,7 @@ class Sandbox:
         self.reference = reference
         self.limits = limits
         self.hide = (KIT_ROOT, *hide)
-        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
-        self.scratch.chmod(0o755)  # the child's user must reach the harness (read-only to it)
+        self.scratch = jail.new_scratch()
         self.tag = uuid.uuid4().hex
         self.generation = 0  # counts starts: objects of an earlier child are gone
         self._allowed: set[str] = set()  # the callbacks the current request may make

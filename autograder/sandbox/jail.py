@@ -151,6 +151,46 @@ def _describe(setup: _Setup, nested_userns: bool, inet: bool) -> Isolation:
                      seccomp=setup.seccomp, network=setup.mode == "plain" and inet)
 
 
+# -- the scratch folder --------------------------------------------------------------------
+SCRATCH_PREFIX = "autograder-"
+
+
+def new_scratch() -> Path:
+    """A fresh scratch folder for one sandbox, named after this process (``autograder-PID-...``),
+    so that one left behind by a grader killed outright is found and removed by the next."""
+    remove_stale_scratch()
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+    scratch.chmod(0o755)  # the child's user must reach the harness (read-only to it)
+    return scratch
+
+
+@functools.cache
+def remove_stale_scratch(folder: Path | None = None) -> list[Path]:
+    """Remove the scratch folders whose grader process is gone (once per process); returns them.
+
+    A grader that ends normally removes its own; one killed with SIGKILL cannot. Folders of a
+    live process (another grader running now) are left alone.
+    """
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = path.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)) or not path.is_dir() or path.is_symlink():
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
 # -- the command ---------------------------------------------------------------------------
 def layout(scratch: Path) -> tuple[Path, Path, Path]:
     """``(harness, src, work)`` folders of a scratch directory: the harness files, the submitted
