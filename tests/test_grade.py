@@ -127,3 +127,36 @@ def test_a_callee_wrong_only_inside_the_loop_costs_the_loop_nothing(tmp_path):
     assert all(t.score == t.max_score for t in loop), [t.output for t in loop if t.score < t.max_score]
     public = [t for t in result.tests if t.function == "logistic_regression.gradients" and t.visibility == "visible"]
     assert public and all(t.score == t.max_score for t in public)  # so its callees counted as proven
+
+
+def test_grading_in_turn_starts_the_next_child_early_and_leaves_none_when_stopped(tmp_path):
+    """`grade -j 1` launches the next submission's sandbox while one is graded; a batch stopped
+    early (Ctrl-C ends the generator) closes it: no child, no scratch folder left."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from autograder.grading.grade_command import grade_in_turn
+    from autograder.sandbox.jail import SCRATCH_PREFIX
+
+    def scratch_folders():
+        return sorted(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}{os.getpid()}-*"))
+
+    submissions = {}
+    for name in ("a", "b", "c"):
+        submissions[name] = tmp_path / "submissions" / name
+        submissions[name].mkdir(parents=True)
+        for module in MODULES:
+            shutil.copyfile(SOLUTIONS / f"{module}.py", submissions[name] / f"{module}.py")
+    out = tmp_path / "out"
+    out.mkdir()
+    before = scratch_folders()
+    batch = grade_in_turn(submissions, out, hide=(out, tmp_path / "submissions"))
+    assert next(batch) == ("a", 100.0)
+    waiting = [f for f in scratch_folders() if f not in before]
+    assert len(waiting) == 1  # b's sandbox, already launched while a was graded
+    assert (waiting[0] / "src" / "logistic_regression.py").read_bytes() == \
+        (SOLUTIONS / "logistic_regression.py").read_bytes()
+    batch.close()
+    assert scratch_folders() == before
+    assert (out / "a" / "results.json").is_file() and not (out / "b").exists()
