@@ -35,17 +35,17 @@ def grade(suite: str, reps: int) -> dict:
 
     folders = runner.ALL_TESTS if suite == "full" else (PUBLIC_TESTS,)
     starts, callbacks = [0], [0]
-    original_start, original_answer = client.Sandbox.launch, client.Sandbox._answer
+    original_launch, original_answer = client.Sandbox.launch, client.Sandbox._answer
 
-    def counting_start(self):  # launch() starts a child only when none is running
+    def counting_launch(self):  # launch() starts a child only when none is running
         starts[0] += self.process is None
-        return original_start(self)
+        return original_launch(self)
 
     def counting_answer(self, *args, **kwargs):
         callbacks[0] += 1
         return original_answer(self, *args, **kwargs)
 
-    client.Sandbox.launch, client.Sandbox._answer = counting_start, counting_answer
+    client.Sandbox.launch, client.Sandbox._answer = counting_launch, counting_answer
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         submission = write_submission(root / "submissions" / "reference", "reference")
@@ -171,13 +171,13 @@ def sweep(reps: int) -> dict:
     from benchmarks.inprocess import InProcessStudent
 
     starts = [0]
-    original_start = client.Sandbox.launch
+    original_launch = client.Sandbox.launch
 
-    def counting_start(self):  # launch() starts a child only when none is running
+    def counting_launch(self):  # launch() starts a child only when none is running
         starts[0] += self.process is None
-        return original_start(self)
+        return original_launch(self)
 
-    client.Sandbox.launch = counting_start
+    client.Sandbox.launch = counting_launch
     measure.become_subreaper()
 
     def inprocess(sources, callbacks):

@@ -124,7 +124,7 @@ def test_jobs_and_scheduler_together_are_refused(tmp_path, batch, cluster):
 def test_a_worker_with_another_kit_is_refused(cluster, monkeypatch):
     monkeypatch.setattr(distributed, "kit_fingerprint", lambda: "not the workers' kit")
     with Client(cluster.scheduler_address, set_as_default=False) as client, \
-            pytest.raises(UserError, match="other solutions or grading tests"):
+            pytest.raises(UserError, match="another version of the kit"):
         distributed.check_workers(client)
 
 

@@ -130,14 +130,14 @@ def test_a_callee_wrong_only_inside_the_loop_costs_the_loop_nothing(tmp_path):
 
 
 def test_grading_in_turn_starts_the_next_child_early_and_leaves_none_when_stopped(tmp_path):
-    """`grade -j 1` launches the next submission's sandbox while one is graded; a batch stopped
-    early (Ctrl-C ends the generator) closes it: no child, no scratch folder left."""
+    """`grade -j 1` launches the next submission's sandbox while one is graded (under bubblewrap);
+    a batch stopped early (Ctrl-C ends the generator) closes it: no child, no scratch folder left."""
     import os
     import tempfile
     from pathlib import Path
 
     from autograder.grading.grade_command import grade_in_turn
-    from autograder.sandbox.jail import SCRATCH_PREFIX
+    from autograder.sandbox.jail import SCRATCH_PREFIX, isolation
 
     def scratch_folders():
         return sorted(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}{os.getpid()}-*"))
@@ -154,9 +154,85 @@ def test_grading_in_turn_starts_the_next_child_early_and_leaves_none_when_stoppe
     batch = grade_in_turn(submissions, out, hide=(out, tmp_path / "submissions"))
     assert next(batch) == ("a", 100.0)
     waiting = [f for f in scratch_folders() if f not in before]
-    assert len(waiting) == 1  # b's sandbox, already launched while a was graded
-    assert (waiting[0] / "src" / "logistic_regression.py").read_bytes() == \
-        (SOLUTIONS / "logistic_regression.py").read_bytes()
+    assert len(waiting) == 1  # b's sandbox
+    written = waiting[0] / "src" / "logistic_regression.py"
+    if isolation().mode == "bwrap":  # launched while a was graded
+        assert written.read_bytes() == (SOLUTIONS / "logistic_regression.py").read_bytes()
+    else:  # in plain mode a's code could reach b's files: nothing of b is written before b's turn
+        assert not written.exists()
     batch.close()
     assert scratch_folders() == before
     assert (out / "a" / "results.json").is_file() and not (out / "b").exists()
+
+
+def submission_with(folder, logistic_code: str):
+    """The reference modules in ``folder``, with code appended to logistic_regression.py."""
+    folder.mkdir(parents=True)
+    for module in MODULES:
+        shutil.copyfile(SOLUTIONS / f"{module}.py", folder / f"{module}.py")
+    with open(folder / "logistic_regression.py", "a") as source:
+        source.write(logistic_code)
+    return folder
+
+
+HANGS_ON_SGD = '''
+_gradient_descent = gradient_descent
+
+
+def gradient_descent(X, y, lr=0.1, epochs=100, batch_size=None, seed=0, theta0=None, optimizer=None):
+    while type(batch_size) is int and batch_size == 1:  # endless, on SGD only (True is not SGD): the time limit ends it
+        pass
+    return _gradient_descent(X, y, lr, epochs, batch_size, seed, theta0, optimizer)
+'''
+
+
+def test_a_loop_that_hangs_once_loses_that_test_only(tmp_path):
+    """The first run with the submission's own callees counts its time-outs apart: the hang
+    costs the SGD test, and the later gradient_descent tests still run."""
+    from autograder.grading.runner import grade_submission
+    from autograder.sandbox.limits import Limits
+
+    result = grade_submission(submission_with(tmp_path / "submission", HANGS_ON_SGD), limits=Limits(call_seconds=2))
+    lost = sorted(t.name for t in result.tests if t.score < t.max_score)
+    assert len(lost) == 1 and lost[0].startswith("logistic_regression.gradient_descent: SGD"), lost
+    assert "did not finish within 2 s" in next(t.output for t in result.tests if t.score < t.max_score)
+
+
+CALLS_GRADIENTS_BY_ANOTHER_NAME = '''
+def gradients(X, y, w):  # right, but its third parameter is not called theta
+    p = logistic(X, w)
+    return gradient_ij(X, y[:, None], p[:, None]).mean(axis=0)
+
+
+def gradient_descent(X, y, lr=0.1, epochs=100, batch_size=None, seed=0, theta0=None, optimizer=None):
+    n, d = X.shape
+    size = n if batch_size is None else min(batch_size, n)
+    theta = np.zeros(d) if theta0 is None else np.array(theta0, dtype=float)
+    params, rng = {"theta": theta}, np.random.default_rng(seed)
+    history = [loss(X, y, theta)]
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, size):
+            idx = order[start:start + size]
+            g = gradients(X[idx], y[idx], w=theta)  # not the contract's call: gradients(X, y, theta)
+            if optimizer is None:
+                theta = step(theta, g, lr)
+            else:
+                optimizer.update(params, {"theta": g})
+                theta = params["theta"]
+        history.append(loss(X, y, theta))
+    return theta, history
+'''
+
+
+def test_a_loop_that_breaks_the_contract_gets_no_points_from_its_own_helpers(tmp_path):
+    """Its own `gradients` accepts ``w=``, so the loop runs as submitted; with the reference's
+    `gradients` it fails. Its own callees are tried only once the loop has passed its public
+    tests (every callee swapped), so public and hidden tests agree: it fails them all (its loop
+    also never checks batch_size)."""
+    from autograder.grading.runner import grade_submission
+
+    result = grade_submission(submission_with(tmp_path / "submission", CALLS_GRADIENTS_BY_ANOTHER_NAME))
+    loop = {t.name: t for t in result.tests if t.function == "logistic_regression.gradient_descent"}
+    assert len(loop) >= 8 and all(t.score == 0 for t in loop.values()), [n for n, t in loop.items() if t.score]
+    assert all(t.score == t.max_score for t in result.tests if t.function == "logistic_regression.gradients")

@@ -649,3 +649,13 @@ def test_a_sandboxs_scratch_is_named_after_its_grader_and_removed_on_close(refer
         assert sandbox.scratch.name.startswith(f"{jail.SCRATCH_PREFIX}{os.getpid()}-")
         Student(sandbox).logistic_regression.step(np.ones(2), np.ones(2), 0.5)
     assert not sandbox.scratch.exists()
+
+
+def test_the_submission_budget_runs_from_its_first_ready_child(reference):
+    """A sandbox made ahead of time (while another submission is graded) keeps its whole budget."""
+    with Sandbox(sources(), reference, Limits(submission_seconds=1.5)) as sandbox:
+        time.sleep(2.0)  # longer than the budget, before its first child
+        student = Student(sandbox)
+        np.testing.assert_array_equal(student.logistic_regression.step(np.ones(2), np.ones(2), 0.5), [0.5, 0.5])
+        with pytest.raises(LimitExceeded, match="time budget"):
+            probe(student, "nap", 3)

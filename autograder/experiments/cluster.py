@@ -81,8 +81,11 @@ class ClusterPool:
             return []
         data_X, data_y = self.client.scatter([X, y], broadcast=True)
         count = min(len(configs), CHUNKS_PER_THREAD * self.threads)
-        order = longest_first([updates(c, len(X)) for c in configs])
-        chunks = [order[k::count] for k in range(count)]  # dealt out by cost: the chunks' costs even out
+        chunks: list[list[int]] = [[] for _ in range(count)]
+        # Dealt out longest first, back and forth (0..k-1, then k-1..0), so the chunks' costs even out.
+        for position, index in enumerate(longest_first([updates(c, len(X)) for c in configs])):
+            lap, seat = divmod(position, count)
+            chunks[seat if lap % 2 == 0 else count - 1 - seat].append(index)
         futures = {self.client.submit(train_chunk, self.sources, self.module, self.kind, self.limits, data_X,
                                       data_y, [configs[i] for i in chunk], record, pure=False): chunk
                    for chunk in chunks}

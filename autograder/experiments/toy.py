@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# The classic comparison (Deep Learning from Scratch, ch. 6): f(x, y) = x²/20 + y² from (−7, 2),
-# 30 steps, each optimizer with the step size that shows its character; Nesterov and RMSprop
-# are not in the book's script and take 0.1.
+# f(x, y) = x²/20 + y² from (−7, 2), 30 steps, each optimizer with the step size that shows its
+# character; Nesterov and RMSprop are not in the book's script and take 0.1.
 TOY_START = (-7.0, 2.0)
 TOY_STEPS = 30
 TOY_SETTINGS: dict[str, dict[str, float]] = {

@@ -11,7 +11,6 @@ the same on a Dask cluster.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import queue
 import threading
@@ -26,7 +25,7 @@ from autograder.experiments.grid import STEP, Config
 from autograder.experiments.metrics import evaluate
 from autograder.experiments.toy import TOY_SETTINGS, TOY_START, toy_gradient
 from autograder.sandbox import jail
-from autograder.sandbox.client import RemoteObject, Sandbox, SandboxFailure, Student
+from autograder.sandbox.client import RemoteObject, Sandbox, Student
 from autograder.sandbox.errors import MissingName, NotImplementedYet, StudentError, TimedOut
 from autograder.sandbox.limits import Limits
 
@@ -92,21 +91,23 @@ class Worker:
         # A child-side instance travels as its handle; the child resolves it to the object.
         return instance._handle if isinstance(instance, RemoteObject) else instance
 
-    def gradient_descent(self, X: np.ndarray, y: np.ndarray, config: Config, swap: tuple[str, ...] = ()):
-        """The submission's ``gradient_descent`` on (X, y) with ``config``; raises `StudentError`."""
+    def arguments(self, config: Config) -> dict:
+        """``gradient_descent``'s keyword arguments for ``config``, a fresh optimizer included."""
         kwargs = config.gradient_descent_kwargs()
         if config.optimizer != STEP:
             kwargs["optimizer"] = self.optimizer(config)
-        return self.student.call(self.module, "gradient_descent", X, y, swap=swap, **kwargs)
+        return kwargs
+
+    def gradient_descent(self, X: np.ndarray, y: np.ndarray, config: Config, swap: tuple[str, ...] = ()):
+        """The submission's ``gradient_descent`` on (X, y) with ``config``; raises `StudentError`."""
+        return self.student.call(self.module, "gradient_descent", X, y, swap=swap, **self.arguments(config))
 
     def train(self, X: np.ndarray, y: np.ndarray, config: Config, record: bool = False) -> Run:
         """Run one configuration; ``record`` also collects θ after every epoch (see the module doc)."""
         self.recorder.thetas = []
         start = time.perf_counter()
-        kwargs = config.gradient_descent_kwargs()
         try:
-            if config.optimizer != STEP:
-                kwargs["optimizer"] = self.optimizer(config)
+            kwargs = self.arguments(config)
         except StudentError as error:
             return Run(error=f"optimizers.{config.optimizer}(...) {error.describe()}", seconds=time.perf_counter() - start)
         try:
@@ -264,8 +265,7 @@ class LocalPool:
         self.progress = progress
         for worker in self.workers:  # every child starts now, side by side, while the first one is checked
             if worker.sandbox is not None:
-                with contextlib.suppress(OSError, SandboxFailure):  # the first request tries again, and reports it
-                    worker.sandbox.launch()
+                worker.sandbox.prestart()
 
     def preflight(self, X: np.ndarray, y: np.ndarray, configs: list[Config], where: str) -> None:
         preflight(self.workers[0], X, y, configs, where)

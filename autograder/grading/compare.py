@@ -15,9 +15,10 @@ the previous one passed:
 Hints are callables ``hint(got, expected) -> str | None`` (see `autograder.grading.diagnose`);
 they run only after a failure, the first sentence returned is added as "Likely bug: ...".
 
-`call` runs one student function the way every grading test does: the functions it calls
+`call` runs one student function the way the grading tests do: the functions it calls
 (`callees`) swapped for the reference's (so one bug costs once), and its inputs checked
-unchanged afterwards (contract section 2).
+unchanged afterwards (contract section 2). Long loops may first run with fewer swaps
+(`partial_swap`).
 """
 
 from __future__ import annotations
@@ -244,11 +245,17 @@ def callees(module: str, function: str) -> tuple[str, ...]:
     return CALLEES.get(module, {}).get(function, ())
 
 
-def unproven(module: str, function: str, proven: frozenset[str]) -> tuple[str, ...]:
-    """What ``function`` runs (`dependencies`) that has not yet passed every one of its tests
-    (the plugin's ``proven`` fixture): in a long run of the submission's loop only these are
-    swapped for the reference's, and the rest runs as submitted. The result is the same within
-    the tests' tolerances, with one callback per batch fewer for each function proven."""
+def partial_swap(module: str, function: str, proven: frozenset[str]) -> tuple[str, ...] | None:
+    """The swap for a long run of ``function`` (a loop over many batches), from the plugin's
+    ``proven`` fixture: the functions passed so far by every one of their tests.
+
+    None (swap its callees, as any test does) until ``function`` itself is proven: only then has
+    a run with every callee swapped shown that it calls them as the contract says. After that,
+    only what it runs (`dependencies`) that is not proven: the rest runs as submitted, the same
+    computation within the tests' tolerances, with one callback per batch fewer for each.
+    """
+    if f"{module}.{function}" not in proven:
+        return None
     return tuple(sorted(name for name in dependencies(module, function) if f"{module}.{name}" not in proven))
 
 
@@ -277,17 +284,18 @@ def describe_call(function: str, names: Sequence[str], args: Sequence[object], k
 
 
 def call(student, module: str, function: str, names: Sequence[str], *args, swap: Sequence[str] | None = None,
-         timeout: float | None = None, **kwargs) -> tuple[object, str]:
+         timeout: float | None = None, strikes: str | None = None, **kwargs) -> tuple[object, str]:
     """Call ``module.function(*args, **kwargs)`` in the submission and check it left its inputs alone.
 
     ``names`` name the positional arguments for messages. ``swap`` defaults to the function's
-    callees (`callees`); ``timeout`` (seconds) overrides the sandbox's per-call
-    limit. Returns ``(result, what)``, ``what`` describing the call.
+    callees (`callees`); ``timeout`` (seconds) overrides the sandbox's per-call limit;
+    ``strikes`` names the count its time-outs go to (default: the function's own). Returns
+    ``(result, what)``, ``what`` describing the call.
     """
     swap = callees(module, function) if swap is None else tuple(swap)
     what = describe_call(function, names, args, kwargs)
     result, args_after, kwargs_after = student.call(module, function, *args, swap=swap, inputs_after=True,
-                                                    timeout=timeout, **kwargs)
+                                                    timeout=timeout, strikes=strikes, **kwargs)
     for name, before, after in zip(names, args, args_after, strict=False):
         expect_unchanged(before, after, what=what, name=name)
     for name, before in kwargs.items():

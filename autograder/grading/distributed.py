@@ -26,7 +26,7 @@ from pathlib import Path
 
 from autograder.errors import UserError
 from autograder.grading.results import SubmissionResult
-from autograder.paths import GRADING_TESTS, KIT_ROOT, SOLUTIONS
+from autograder.paths import DATA, KIT_ROOT, SOLUTIONS
 from autograder.submission import Submission, read_submission
 
 # pytest.main and the runner's stdout redirection are process-wide: one grading per worker process.
@@ -53,11 +53,16 @@ def connect(address: str):
     return client
 
 
+FINGERPRINTED = (".py", ".csv", ".ini", ".md")  # code, data, pytest settings, the rubric and datasheet
+
+
 def kit_fingerprint() -> str:
-    """A hash of what decides a grade: the solutions and the grading tests (file names and bytes)."""
+    """A hash of what decides a grade or a sweep's numbers: the grader's code, the solutions, the
+    grading tests and the data (file names and bytes)."""
     digest = hashlib.sha256()
-    for folder in (SOLUTIONS, GRADING_TESTS):
-        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else []:
+    for folder in (KIT_ROOT / "autograder", SOLUTIONS, DATA):
+        files = sorted(p for p in folder.rglob("*") if p.suffix in FINGERPRINTED) if folder.is_dir() else []
+        for path in files:
             digest.update(str(path.relative_to(KIT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -77,7 +82,7 @@ def check_workers(client) -> str:
     local = kit_fingerprint()
     stale = sorted(worker for worker, setup in setups.items() if setup["kit"] != local)
     if stale:
-        raise UserError(f"{len(stale)} worker(s) have other solutions or grading tests than this kit "
+        raise UserError(f"{len(stale)} worker(s) have another version of the kit (grader, solutions, tests or data) "
                         f"({', '.join(stale[:3])}{'...' if len(stale) > 3 else ''}): install the same kit everywhere")
     sandboxes = {setup["sandbox"] for setup in setups.values()}
     if len(sandboxes) > 1:

@@ -97,7 +97,7 @@ def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], j
 def grade_in_turn(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...],
                   leaderboard: bool = False) -> Iterator[tuple[str, float]]:
     """Grade one submission after the other, each next one's sandbox starting (interpreter and
-    numpy, on the other core) while the current one is graded."""
+    numpy, on the other core) while the current one is graded (under bubblewrap)."""
     entries = sorted(submissions.items())
     upcoming = _read_and_launch(*entries[0], hide) if entries else None
     try:
@@ -117,10 +117,16 @@ def grade_in_turn(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...
 
 
 def _read_and_launch(name: str, path: Path, hide: tuple[Path, ...]):
-    """``(submission, its launched sandbox)``, or ``(the error, None)`` for `grade_in_turn` to record."""
+    """``(submission, its sandbox)``, or ``(the error, None)`` for `grade_in_turn` to record.
+
+    The sandbox's child starts now only under bubblewrap, where the scratch folders are hidden
+    from the student code running meanwhile; in plain mode a child user could rewrite the next
+    submission's files while they wait (README, sandbox table), so its child starts when it is
+    graded.
+    """
     try:
         submission = read_submission(path, name)
-        return submission, open_sandbox(submission, hide=hide)
+        return submission, open_sandbox(submission, hide=hide, launch=isolation().mode == "bwrap")
     except Exception as error:  # noqa: BLE001
         return error, None
 

@@ -19,7 +19,7 @@ from autograder.grading.leaderboard import leaderboard_entry
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionResult, TestResult
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
-from autograder.sandbox.client import Sandbox, SandboxFailure, Student
+from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.limits import Limits
 from autograder.submission import Submission, read_submission
 
@@ -102,7 +102,8 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
                sandbox: Sandbox | None = None) -> SubmissionResult:
     """Grade a submission already read (its modules' sources): what a Dask worker is sent.
 
-    ``sandbox``: one made by `open_sandbox` for this submission ahead of time (closed here).
+    ``sandbox``: one made by `open_sandbox` for this submission ahead of time, with these
+    ``limits`` and ``hide`` (closed here).
     """
     start = time.perf_counter()
     with sandbox or open_sandbox(submission, limits, hide) as sandbox:
@@ -112,11 +113,12 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
                             output=submission.notes, leaderboard=entries)
 
 
-def open_sandbox(submission: Submission, limits: Limits | None = None, hide: tuple[Path, ...] = ()) -> Sandbox:
-    """The submission's sandbox with its child already starting (`Sandbox.launch`), so its
-    interpreter and numpy load while pytest collects the tests, or while the previous
-    submission is graded."""
+def open_sandbox(submission: Submission, limits: Limits | None = None, hide: tuple[Path, ...] = (),
+                 launch: bool = True) -> Sandbox:
+    """The submission's sandbox, with its child already starting (`Sandbox.prestart`) unless
+    ``launch`` is False, so its interpreter and numpy load while pytest collects the tests, or
+    while the previous submission is graded."""
     sandbox = Sandbox(submission.sources, reference(), limits, hide=hide)
-    with contextlib.suppress(OSError, SandboxFailure):  # the first request tries again, and reports it
-        sandbox.launch()
+    if launch:
+        sandbox.prestart()
     return sandbox

@@ -18,7 +18,9 @@ refused, so student code cannot use the grader's reference as an oracle.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import itertools
+import math
 import os
 import shutil
 import signal
@@ -94,7 +96,7 @@ class Sandbox:
         self.tag = uuid.uuid4().hex
         self.generation = 0  # counts starts: objects of an earlier child are gone
         self._allowed: set[str] = set()  # the callbacks the current request may make
-        self.deadline = time.monotonic() + limits.submission_seconds
+        self.deadline = math.inf  # the submission's time budget: set when its first child is ready
         self.process: subprocess.Popen | None = None
         self._ready = False  # the running child has said it is ready
         self.channel: wire.Channel | None = None
@@ -120,15 +122,20 @@ class Sandbox:
         if self.process is not None:
             return
         jail.prepare(self.scratch, self.sources, HARNESS_FILES)
-        self.generation += 1
         # Spawned from one long-lived thread: the child's parent-death signal fires when the
         # *thread* that forked it ends, and sweeps start children from short-lived worker threads.
         self.process = _SPAWNER.submit(jail.spawn, self.scratch, tuple(self.sources), self.hide,
                                        self.limits, self.tag).result()
+        self.generation += 1
         os.set_blocking(self.process.stdin.fileno(), False)
         self.channel = wire.Channel(self.process.stdout.fileno(), self.process.stdin.fileno())
         self.loaded = set()
         self._ready = False
+
+    def prestart(self) -> None:
+        """`launch`, leaving a failure to the first request, which tries again and reports it."""
+        with contextlib.suppress(OSError):
+            self.launch()
 
     def _await_ready(self) -> None:
         deadline = time.monotonic() + self.limits.startup_seconds
@@ -142,7 +149,7 @@ class Sandbox:
             self.kill()
             raise SandboxFailure("the sandbox did not start (no ready message)")
         self._ready = True
-        if self.generation == 1:  # the budget runs from the first ready child, however early it was launched
+        if self.deadline == math.inf:  # the budget runs from the first ready child, however early it was launched
             self.deadline = time.monotonic() + self.limits.submission_seconds
 
     def kill(self) -> None:
@@ -335,10 +342,13 @@ class Student:
         self._sandbox = sandbox
 
     def call(self, module: str, function: str, *args, swap: tuple[str, ...] = (), inputs_after: bool = False,
-             timeout: float | None = None, **kwargs):
-        """``module.function(*args, **kwargs)`` in the child; ``swap`` names run the reference."""
+             timeout: float | None = None, strikes: str | None = None, **kwargs):
+        """``module.function(*args, **kwargs)`` in the child; ``swap`` names run the reference.
+
+        ``strikes``: the name its time-outs are counted under, if not ``module.function``.
+        """
         value, inputs = self._sandbox.request("call", module, function, args, kwargs, timeout=timeout,
-                                              swap=list(swap), inputs_after=inputs_after)
+                                              swap=list(swap), inputs_after=inputs_after, key=strikes)
         if inputs_after:
             return value, tuple(inputs[0]), inputs[1]
         return value

@@ -169,15 +169,22 @@ def remove_stale_scratch(folder: Path | None = None) -> list[Path]:
     """Remove the scratch folders whose grader process is gone (once per process); returns them.
 
     A grader that ends normally removes its own; one killed with SIGKILL cannot. Folders of a
-    live process (another grader running now) are left alone.
+    live process (another grader running now) are left alone, and so are other users'. A grader
+    in another PID namespace sharing this /tmp would look gone: give it its own TMPDIR.
     """
     removed = []
     for path in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
         pid = path.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)) or not path.is_dir() or path.is_symlink():
+        try:
+            mine = path.lstat().st_uid == os.geteuid() and path.is_dir() and not path.is_symlink()
+        except OSError:
+            continue
+        # Only this user's folders (never one someone else planted), of a process that is gone.
+        if not mine or not pid.isdigit() or _alive(int(pid)):
             continue
         shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
+        if not path.exists():
+            removed.append(path)
     return removed
 
 

@@ -1,8 +1,9 @@
 """Hidden tests of both modules' ``gradient_descent``: the seeded batch loop (CONTRACT.md section 6).
 
 Every call swaps `loss`, `gradients` and `step` for the reference's (`compare.call`), so only
-the loop itself is graded: its order of rows, its batches, its history. (When some of those
-have passed all their tests, a run with them as submitted is tried first: see `check_trajectory`.) The expected
+the loop itself is graded: its order of rows, its batches, its history. (Once the loop and some
+of those have passed their tests so far, a run with them as submitted is tried first: see
+`check_trajectory`.) The expected
 ``(theta, history)`` is the reference's on the same fresh random problem. When a submission
 misses it, `loop` replays the loop with one known bug at a time (the last batch dropped, no
 shuffling, the generator remade every epoch, the legacy ``np.random``) and the message names
@@ -92,10 +93,12 @@ def check_trajectory(student, reference, module: str, X, y, kwargs: dict, optimi
                      proven: frozenset[str] = frozenset()) -> None:
     """The submission's (theta, history) equals the reference's; on a miss, name the bug.
 
-    When some of the functions the loop runs are ``proven``, a run with only the others
-    swapped for the reference's (`compare.unproven`) is tried first, saving a callback per batch
-    for each; if it misses, the loop is judged, as always, with all its callees the reference's,
-    so a bug elsewhere never costs these points.
+    Once the loop has passed its tests so far (the public ones, with every callee swapped) and
+    some of its callees have too, a run with only the others swapped (`compare.partial_swap`)
+    is tried first, saving a callback per batch for each. Only a pass counts from it: on a miss
+    the loop is judged, as always, with all its callees the reference's, so a bug elsewhere never
+    costs these points. Its time-outs are counted apart, so they never stop a later test from
+    running; after two it is not tried again.
     """
     ref = getattr(reference, module)
     make_optimizer = None
@@ -110,8 +113,9 @@ def check_trajectory(student, reference, module: str, X, y, kwargs: dict, optimi
         theta, history = ref.gradient_descent(X, y, **kwargs)
     start = np.zeros(X.shape[1]) if kwargs.get("theta0") is None else kwargs["theta0"]
 
-    def expect(swap, advise: bool) -> None:
-        got, what = compare.call(student, module, "gradient_descent", ("X", "y"), X, y, swap=swap, **student_kwargs)
+    def expect(swap, advise: bool, strikes: str | None = None) -> None:
+        got, what = compare.call(student, module, "gradient_descent", ("X", "y"), X, y, swap=swap, strikes=strikes,
+                                 **student_kwargs)
         got_theta, got_history = compare.expect_pair(got, what=what)
         compare.expect_history(got_history, history, what=f"{what}: history", hints=[
             diagnose.history_shifted, *variant_hints(ref, X, y, kwargs, 1, make_optimizer)] if advise else [])
@@ -119,10 +123,11 @@ def check_trajectory(student, reference, module: str, X, y, kwargs: dict, optimi
             partial(diagnose.unchanged, start=start, advice=UPDATE_ADVICE),
             *variant_hints(ref, X, y, kwargs, 0, make_optimizer)] if advise else [])
 
-    first = compare.unproven(module, "gradient_descent", proven)
-    if not set(compare.callees(module, "gradient_descent")) <= set(first):
+    first = compare.partial_swap(module, "gradient_descent", proven)
+    if first is not None and not set(compare.callees(module, "gradient_descent")) <= set(first):
         try:
-            return expect(swap=first, advise=False)
+            expect(swap=first, advise=False, strikes=f"{module}.gradient_descent, own callees")
+            return
         except (AssertionError, StudentError):
             pass  # judged below with the reference's callees, which also names the bug
     expect(swap=None, advise=True)
@@ -227,4 +232,4 @@ def test_linear_gradient_descent_bad_batch_size(student, rng):
 def test_linear_gradient_descent_optimizer(student, reference, rng, proven):
     """with an optimizer (RMSprop): theta and history match the reference"""
     X, y, kwargs = mgd_case(rng, LINEAR)
-    check_trajectory(student, reference, LINEAR, X, y, kwargs, optimizer=("RMSprop", dict(lr=0.05)))
+    check_trajectory(student, reference, LINEAR, X, y, kwargs, optimizer=("RMSprop", dict(lr=0.05)), proven=proven)

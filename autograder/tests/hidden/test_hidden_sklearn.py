@@ -1,10 +1,10 @@
 """Hidden tests: ``gradient_descent`` on the real data reaches scikit-learn's optimum.
 
 The submission's loop runs on the task's training split with the course's default
-hyperparameters, ``task.defaults``, with only the functions it runs that have not yet passed
-all their own tests (`compare.unproven`, from the ``proven`` fixture) swapped for the
-reference's: the others' own run is the same computation within tolerance, and each saves
-one callback per batch (thousands of them for the linear defaults). Its θ is
+hyperparameters, ``task.defaults``, with the functions it calls swapped for the reference's;
+once the loop has passed its own tests, only those that have not (`compare.partial_swap`,
+from the ``proven`` fixture): the others' own run is the same computation within tolerance,
+and each saves one callback per batch (thousands of them for the linear defaults). Its θ is
 scored like scikit-learn's exact fit (`autograder.grading.baselines`, fitted once per process).
 With these defaults the reference lands within 7e-5 of sklearn's train NLL and 2e-4 (relative)
 of its validation MSE and R², so the tolerances below leave a wide margin for round-off while
@@ -26,7 +26,7 @@ def run_defaults(student, proven: frozenset[str], module: str, name: str) -> tup
     """The submission's θ from ``gradient_descent(X_train, y_train, **defaults)``, and its scores."""
     task = baseline(name).task
     got, what = compare.call(student, module, "gradient_descent", ("X_train", "y_train"), task.X_train,
-                             task.y_train, swap=compare.unproven(module, "gradient_descent", proven), timeout=120,
+                             task.y_train, swap=compare.partial_swap(module, "gradient_descent", proven), timeout=120,
                              **task.defaults)
     theta, _ = compare.expect_pair(got, what=what)
     compare.expect_kind(theta, baseline(name).theta, what=f"{what}: theta")
