@@ -1,16 +1,26 @@
 """End to end: `grade` over a small class, the way a TA runs it."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from corpus.build import apply_edits, reference_sources, write_folder
+from corpus.cases import Edit
 
+from autograder.grading.grade_command import grade_in_turn
+from autograder.grading.runner import grade_submission
 from autograder.paths import ASSIGNMENT, KIT_ROOT, MODULES, SOLUTIONS
 from autograder.release.command import build_release
+from autograder.sandbox.jail import SCRATCH_PREFIX, isolation
+from autograder.sandbox.limits import Limits
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +94,14 @@ def test_bad_paths_are_one_line_errors(tmp_path):
     assert done.stderr.strip().startswith("error:") and "Traceback" not in done.stderr
 
 
+def submission_with(folder, *edits: Edit, appended: str = ""):
+    """The reference modules in ``folder``, edited (each edit's text found exactly once), with
+    ``appended`` code at the end of logistic_regression.py."""
+    sources = apply_edits(reference_sources(), edits, folder.name)
+    sources["logistic_regression"] += appended
+    return write_folder(folder, sources)
+
+
 LOOP_ONLY_BUG = '''
 _gradients = gradients
 
@@ -94,32 +112,17 @@ def gradients(X, y, theta):  # right on the tests' inputs, twice too long on bat
 '''
 
 
-def test_a_callee_wrong_only_inside_the_loop_costs_the_loop_nothing(tmp_path):
+def test_a_callee_wrong_only_inside_the_loop_costs_the_loop_nothing(tmp_path, ref):
     """The batch-loop tests try the submission's own run first when its callees have passed
     their tests; when that run misses, the loop is judged with the reference's callees."""
-    import importlib.util
-
-    import numpy as np
-
-    from autograder.grading.runner import grade_submission
-
-    folder = tmp_path / "submission"
-    folder.mkdir()
-    for module in MODULES:
-        shutil.copyfile(SOLUTIONS / f"{module}.py", folder / f"{module}.py")
-    with open(folder / "logistic_regression.py", "a") as source:
-        source.write(LOOP_ONLY_BUG)
-    # The bug is real inside the loop: mini-batches of 4 give another trajectory (run here, on our own file).
-    spec = importlib.util.spec_from_file_location("loop_only_bug", folder / "logistic_regression.py")
-    buggy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(buggy)
-    reference = importlib.util.spec_from_file_location("reference_lr", SOLUTIONS / "logistic_regression.py")
-    ref = importlib.util.module_from_spec(reference)
-    reference.loader.exec_module(ref)
+    folder = submission_with(tmp_path / "submission", appended=LOOP_ONLY_BUG)
+    # The bug is real inside the loop: mini-batches of 4 give another trajectory (our own code, run here).
+    buggy: dict = {}
+    exec((folder / "logistic_regression.py").read_text(), buggy)
     rng = np.random.default_rng(0)
     X, y = np.column_stack([np.ones(11), rng.normal(size=(11, 2))]), rng.integers(0, 2, 11).astype(float)
-    assert not np.allclose(buggy.gradient_descent(X, y, batch_size=4, epochs=3)[0],
-                           ref.gradient_descent(X, y, batch_size=4, epochs=3)[0])
+    assert not np.allclose(buggy["gradient_descent"](X, y, batch_size=4, epochs=3)[0],
+                           ref.logistic_regression.gradient_descent(X, y, batch_size=4, epochs=3)[0])
 
     result = grade_submission(folder)
     loop = [t for t in result.tests if t.function == "logistic_regression.gradient_descent"]
@@ -132,22 +135,10 @@ def test_a_callee_wrong_only_inside_the_loop_costs_the_loop_nothing(tmp_path):
 def test_grading_in_turn_starts_the_next_child_early_and_leaves_none_when_stopped(tmp_path):
     """`grade -j 1` launches the next submission's sandbox while one is graded (under bubblewrap);
     a batch stopped early (Ctrl-C ends the generator) closes it: no child, no scratch folder left."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from autograder.grading.grade_command import grade_in_turn
-    from autograder.sandbox.jail import SCRATCH_PREFIX, isolation
-
     def scratch_folders():
         return sorted(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}{os.getpid()}-*"))
 
-    submissions = {}
-    for name in ("a", "b", "c"):
-        submissions[name] = tmp_path / "submissions" / name
-        submissions[name].mkdir(parents=True)
-        for module in MODULES:
-            shutil.copyfile(SOLUTIONS / f"{module}.py", submissions[name] / f"{module}.py")
+    submissions = {name: submission_with(tmp_path / "submissions" / name) for name in ("a", "b", "c")}
     out = tmp_path / "out"
     out.mkdir()
     before = scratch_folders()
@@ -165,16 +156,6 @@ def test_grading_in_turn_starts_the_next_child_early_and_leaves_none_when_stoppe
     assert (out / "a" / "results.json").is_file() and not (out / "b").exists()
 
 
-def submission_with(folder, logistic_code: str):
-    """The reference modules in ``folder``, with code appended to logistic_regression.py."""
-    folder.mkdir(parents=True)
-    for module in MODULES:
-        shutil.copyfile(SOLUTIONS / f"{module}.py", folder / f"{module}.py")
-    with open(folder / "logistic_regression.py", "a") as source:
-        source.write(logistic_code)
-    return folder
-
-
 HANGS_ON_SGD = '''
 _gradient_descent = gradient_descent
 
@@ -189,50 +170,34 @@ def gradient_descent(X, y, lr=0.1, epochs=100, batch_size=None, seed=0, theta0=N
 def test_a_loop_that_hangs_once_loses_that_test_only(tmp_path):
     """The first run with the submission's own callees counts its time-outs apart: the hang
     costs the SGD test, and the later gradient_descent tests still run."""
-    from autograder.grading.runner import grade_submission
-    from autograder.sandbox.limits import Limits
-
-    result = grade_submission(submission_with(tmp_path / "submission", HANGS_ON_SGD), limits=Limits(call_seconds=2))
-    lost = sorted(t.name for t in result.tests if t.score < t.max_score)
-    assert len(lost) == 1 and lost[0].startswith("logistic_regression.gradient_descent: SGD"), lost
-    assert "did not finish within 2 s" in next(t.output for t in result.tests if t.score < t.max_score)
-
-
-CALLS_GRADIENTS_BY_ANOTHER_NAME = '''
-def gradients(X, y, w):  # right, but its third parameter is not called theta
-    p = logistic(X, w)
-    return gradient_ij(X, y[:, None], p[:, None]).mean(axis=0)
+    result = grade_submission(submission_with(tmp_path / "submission", appended=HANGS_ON_SGD),
+                              limits=Limits(call_seconds=2))
+    lost = [t for t in result.tests if t.score < t.max_score]
+    assert [t.name for t in lost] == [
+        "logistic_regression.gradient_descent: SGD (batch_size=1): theta and history match the reference "
+        "on a random problem"]
+    assert "did not finish within 2 s" in lost[0].output
 
 
-def gradient_descent(X, y, lr=0.1, epochs=100, batch_size=None, seed=0, theta0=None, optimizer=None):
-    n, d = X.shape
-    size = n if batch_size is None else min(batch_size, n)
-    theta = np.zeros(d) if theta0 is None else np.array(theta0, dtype=float)
-    params, rng = {"theta": theta}, np.random.default_rng(seed)
-    history = [loss(X, y, theta)]
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, size):
-            idx = order[start:start + size]
-            g = gradients(X[idx], y[idx], w=theta)  # not the contract's call: gradients(X, y, theta)
-            if optimizer is None:
-                theta = step(theta, g, lr)
-            else:
-                optimizer.update(params, {"theta": g})
-                theta = params["theta"]
-        history.append(loss(X, y, theta))
-    return theta, history
-'''
+# Right, but gradients' third parameter is named w, and the loop calls it by that name: not the
+# contract's call gradients(X[idx], y[idx], theta), which the reference's gradients refuses.
+GRADIENTS_BY_ANOTHER_NAME = (
+    Edit("logistic_regression", "def gradients(X: np.ndarray, y: np.ndarray, theta: np.ndarray)",
+         "def gradients(X: np.ndarray, y: np.ndarray, w: np.ndarray)"),
+    Edit("logistic_regression", "    p = logistic(X, theta)\n    return gradient_ij",
+         "    p = logistic(X, w)\n    return gradient_ij"),
+    Edit("logistic_regression", "g = gradients(X[idx], y[idx], theta)", "g = gradients(X[idx], y[idx], w=theta)"),
+)
 
 
 def test_a_loop_that_breaks_the_contract_gets_no_points_from_its_own_helpers(tmp_path):
     """Its own `gradients` accepts ``w=``, so the loop runs as submitted; with the reference's
     `gradients` it fails. Its own callees are tried only once the loop has passed its public
-    tests (every callee swapped), so public and hidden tests agree: it fails them all (its loop
-    also never checks batch_size)."""
-    from autograder.grading.runner import grade_submission
-
-    result = grade_submission(submission_with(tmp_path / "submission", CALLS_GRADIENTS_BY_ANOTHER_NAME))
-    loop = {t.name: t for t in result.tests if t.function == "logistic_regression.gradient_descent"}
-    assert len(loop) >= 8 and all(t.score == 0 for t in loop.values()), [n for n, t in loop.items() if t.score]
+    tests (every callee swapped), so public and hidden tests agree: every test that runs the
+    loop fails; only the one that never reaches a batch passes."""
+    result = grade_submission(submission_with(tmp_path / "submission", *GRADIENTS_BY_ANOTHER_NAME))
+    loop = {t.name: t.score for t in result.tests if t.function == "logistic_regression.gradient_descent"}
+    passed = [name for name, score in loop.items() if score]
+    assert len(loop) >= 8
+    assert passed == ["logistic_regression.gradient_descent: raises ValueError for batch_size 0, -2, 1.5 and True"]
     assert all(t.score == t.max_score for t in result.tests if t.function == "logistic_regression.gradients")

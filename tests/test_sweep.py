@@ -423,3 +423,14 @@ def test_the_numbers_never_come_from_the_solutions_folder(ref, tmp_path, monkeyp
     monkeypatch.undo()
     assert_rows_match_reference(ref, result)
     assert isinstance(result.runs[0].thetas, list)
+
+
+def test_configurations_are_handed_out_costliest_first():
+    from autograder.experiments.grid import Config
+    from autograder.experiments.workers import costliest_first
+
+    configs = [Config("step", 0.1, None, 50, 0),  # BGD: 50 · (1 + 1) = 100
+               Config("step", 0.1, 1, 5, 0),  # SGD on 20 rows: 5 · (20 + 1) = 105
+               Config("step", 0.1, 8, 20, 0),  # 20 · (3 + 1) = 80
+               Config("step", 0.1, 64, 60, 0)]  # a batch above n is BGD: 60 · 2 = 120
+    assert costliest_first(configs, n=20) == [3, 1, 0, 2]

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 from autograder.experiments.grid import Config
-from autograder.experiments.workers import Run, Worker, longest_first, preflight, toy_paths_of, updates
+from autograder.experiments.workers import Run, Worker, costliest_first, preflight, toy_paths_of
 from autograder.sandbox.limits import Limits
 
 CHUNKS_PER_THREAD = 2  # more chunks than threads balance uneven configurations; each costs a child start
@@ -83,7 +83,7 @@ class ClusterPool:
         count = min(len(configs), CHUNKS_PER_THREAD * self.threads)
         chunks: list[list[int]] = [[] for _ in range(count)]
         # Dealt out longest first, back and forth (0..k-1, then k-1..0), so the chunks' costs even out.
-        for position, index in enumerate(longest_first([updates(c, len(X)) for c in configs])):
+        for position, index in enumerate(costliest_first(configs, len(X))):
             lap, seat = divmod(position, count)
             chunks[seat if lap % 2 == 0 else count - 1 - seat].append(index)
         futures = {self.client.submit(train_chunk, self.sources, self.module, self.kind, self.limits, data_X,

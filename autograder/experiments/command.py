@@ -27,7 +27,6 @@ import argparse
 from pathlib import Path
 
 from autograder.datasets import TASKS
-from autograder.errors import UserError
 from autograder.paths import ASSIGNMENT
 
 
@@ -66,8 +65,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from autograder.experiments.sweep import sweep
 
-    if args.scheduler and args.jobs != 1:
-        raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     out = args.out if args.out is not None else Path("sweep-results") / str(args.task)
     result = sweep(args.path, args.task, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
                    optimizer=args.optimizer, seed=args.seed, jobs=args.jobs, out=out,

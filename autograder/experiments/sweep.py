@@ -220,7 +220,7 @@ def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_s
         default. ``lr`` takes numbers or ``"default"``; ``batch_size`` integers or ``"full"``/None;
         ``optimizer`` ``"step"`` or a class name with optional hyperparameters,
         ``"Momentum(momentum=0.5)"`` (the lr grid feeds its ``lr`` unless it sets one)
-    jobs : children running at once (-1: one per core)
+    jobs : children running at once (-1: one per core); 1 with ``scheduler``
     out : folder to write ``sweep.csv``, ``test.csv`` and one PNG per figure into (None: nothing)
     target_loss : training loss whose first epoch is ``epochs_to_target``; default 1 % above
         scikit-learn's optimum on the training split
@@ -255,6 +255,8 @@ def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_s
         raise UserError(f"task: unknown task {task!r}; accepted: {', '.join(TASKS)}")
     data = load_task(task)
     configs = build_grid(data, lr=lr, batch_size=batch_size, epochs=epochs, optimizer=optimizer, seed=seed)
+    if scheduler is not None and jobs != 1:
+        raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     jobs = _jobs(jobs, len(configs))
     curves = _count("curves", curves)
     if target_loss is not None and not (as_number(target_loss) is not None and as_number(target_loss) > 0):

@@ -164,30 +164,29 @@ def sweep_limits(timeout: float) -> Limits:
     return Limits(call_seconds=timeout, submission_seconds=math.inf, cpu_seconds=7 * 24 * 3600)
 
 
-def updates(config: Config, n: int) -> int:
-    """How much work a configuration is, in batch updates and loss evaluations:
-    ``epochs · (ceil(n / batch_size) + 1)``; on the course's small data, calls cost more than rows."""
-    size = n if config.batch_size is None else min(config.batch_size, n)
-    return config.epochs * (-(-n // size) + 1)
+def costliest_first(configs: Sequence[Config], n: int) -> list[int]:
+    """Indices of ``configs`` by decreasing work, ``epochs · (ceil(n / batch_size) + 1)`` batch
+    updates and loss evaluations (on the course's small data, calls cost more than rows).
+    Handed out in this order, the last to finish are the short ones, so no worker idles while
+    another runs a long configuration alone."""
+    def work(config: Config) -> int:
+        size = n if config.batch_size is None else min(config.batch_size, n)
+        return config.epochs * (-(-n // size) + 1)
 
-
-def longest_first(costs: Sequence[float]) -> list[int]:
-    """Indices by decreasing cost: handed out in this order, the last to finish are the short
-    ones, so no worker idles while another runs a long configuration alone."""
-    return sorted(range(len(costs)), key=lambda i: -costs[i])
+    return sorted(range(len(configs)), key=lambda i: -work(configs[i]))
 
 
 def run_all(workers: list[Worker], items: Sequence, work: Callable, progress: bool, label: str,
-            costs: Sequence[float] | None = None) -> list:
+            order: Sequence[int] | None = None) -> list:
     """``work(worker, item)`` for every item; each worker (thread) takes the next item from a
-    queue, the costliest first when ``costs`` are given. Results come in the order of ``items``."""
+    queue, in ``order`` (indices) when given. Results come in the order of ``items``."""
     from tqdm import tqdm
 
     results: list = [None] * len(items)
     if not items:
         return results
     todo: queue.SimpleQueue = queue.SimpleQueue()
-    for index in range(len(items)) if costs is None else longest_first(costs):
+    for index in range(len(items)) if order is None else order:
         todo.put((index, items[index]))
     stop = threading.Event()
     bar = tqdm(total=len(items), desc=label, unit="config", disable=not progress, leave=False)
@@ -272,7 +271,7 @@ class LocalPool:
 
     def train(self, X: np.ndarray, y: np.ndarray, configs: list[Config], record: bool, label: str) -> list[Run]:
         return run_all(self.workers, configs, lambda w, c: w.train(X, y, c, record=record), self.progress, label,
-                       costs=[updates(c, len(X)) for c in configs])
+                       order=costliest_first(configs, len(X)))
 
     def toy_paths(self, steps: int) -> dict[str, np.ndarray | str]:
         return toy_paths_of(self.workers[0], steps)

@@ -32,9 +32,10 @@ from autograder.report.feedback import write_feedback
 from autograder.report.gradebook import write_grades_csv
 from autograder.report.html import write_report
 from autograder.report.results_json import read_results_json, write_results_json
+from autograder.sandbox.client import Sandbox
 from autograder.sandbox.jail import isolation
 from autograder.sandbox.limits import Limits
-from autograder.submission import find_submissions, read_submission
+from autograder.submission import Submission, find_submissions, read_submission
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,25 +100,20 @@ def grade_in_turn(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...
     """Grade one submission after the other, each next one's sandbox starting (interpreter and
     numpy, on the other core) while the current one is graded (under bubblewrap)."""
     entries = sorted(submissions.items())
-    upcoming = _read_and_launch(*entries[0], hide) if entries else None
+    upcoming = _read_ahead(*entries[0], hide) if entries else None
     try:
-        for index, (name, _) in enumerate(entries):
-            submission, sandbox = upcoming
-            upcoming = _read_and_launch(*entries[index + 1], hide) if index + 1 < len(entries) else None
-            try:
-                if isinstance(submission, Exception):
-                    raise submission
-                result = grade_read(submission, hide=hide, leaderboard=leaderboard, sandbox=sandbox)
-            except Exception as error:  # noqa: BLE001  (a grader bug must not lose the submission from the gradebook)
-                result = failed_result(name, error)
-            yield write_result(result, out)
+        for index, (name, path) in enumerate(entries):
+            prepared = upcoming
+            upcoming = _read_ahead(*entries[index + 1], hide) if index + 1 < len(entries) else None
+            yield grade_and_write(path, name, out, hide, leaderboard, prepared)
     finally:
-        if upcoming is not None and upcoming[1] is not None:  # stopped early (Ctrl-C): no child left behind
+        if upcoming is not None:  # stopped early (Ctrl-C): no child left behind
             upcoming[1].close()
 
 
-def _read_and_launch(name: str, path: Path, hide: tuple[Path, ...]):
-    """``(submission, its sandbox)``, or ``(the error, None)`` for `grade_in_turn` to record.
+def _read_ahead(name: str, path: Path, hide: tuple[Path, ...]) -> tuple[Submission, Sandbox] | None:
+    """The next submission and its sandbox, or None if either fails (`grade_and_write` then
+    tries again and records why).
 
     The sandbox's child starts now only under bubblewrap, where the scratch folders are hidden
     from the student code running meanwhile; in plain mode a child user could rewrite the next
@@ -127,14 +123,18 @@ def _read_and_launch(name: str, path: Path, hide: tuple[Path, ...]):
     try:
         submission = read_submission(path, name)
         return submission, open_sandbox(submission, hide=hide, launch=isolation().mode == "bwrap")
-    except Exception as error:  # noqa: BLE001
-        return error, None
+    except Exception:  # noqa: BLE001
+        return None
 
 
-def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...],
-                    leaderboard: bool = False) -> tuple[str, float]:
+def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...], leaderboard: bool = False,
+                    prepared: tuple[Submission, Sandbox] | None = None) -> tuple[str, float]:
+    """Grade one submission into ``out/NAME`` (``prepared``: it, already read, with its sandbox)."""
     try:
-        result = grade_submission(path, name, hide=hide, leaderboard=leaderboard)
+        if prepared is None:
+            result = grade_submission(path, name, hide=hide, leaderboard=leaderboard)
+        else:
+            result = grade_read(prepared[0], hide=hide, leaderboard=leaderboard, sandbox=prepared[1])
     except Exception as error:  # noqa: BLE001  (a grader bug must not lose the submission from the gradebook)
         result = failed_result(name, error)
     return write_result(result, out)
