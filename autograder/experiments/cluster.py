@@ -53,6 +53,7 @@ class ClusterPool:
         self.sources, self.module, self.kind, self.limits = sources, module, kind, limits
         self.progress = progress
         self.threads = max(1, sum(client.nthreads().values()))
+        self._scattered: tuple[np.ndarray, np.ndarray, list] | None = None
 
     @classmethod
     def connect(cls, address: str, sources: dict[str, bytes], module: str, kind: str, limits: Limits,
@@ -79,7 +80,7 @@ class ClusterPool:
 
         if not configs:
             return []
-        data_X, data_y = self.client.scatter([X, y], broadcast=True)
+        data_X, data_y = self._on_workers(X, y)
         count = min(len(configs), CHUNKS_PER_THREAD * self.threads)
         chunks: list[list[int]] = [[] for _ in range(count)]
         # Dealt out longest first, back and forth (0..k-1, then k-1..0), so the chunks' costs even out.
@@ -103,8 +104,20 @@ class ClusterPool:
                 bar.update(len(chunk))
         return runs
 
+    def _on_workers(self, X: np.ndarray, y: np.ndarray) -> list:
+        """``X`` and ``y`` on every worker, sent once for all the pool's `train` calls.
+
+        The futures live as long as the pool. Scattered under random keys (``hash=False``): with
+        content keys, scattering the same split again while the previous futures were being
+        released let the scheduler forget the data under the new tasks ("lost dependencies").
+        """
+        if self._scattered is None or self._scattered[0] is not X or self._scattered[1] is not y:
+            self._scattered = (X, y, self.client.scatter([X, y], broadcast=True, hash=False))
+        return self._scattered[2]
+
     def toy_paths(self, steps: int) -> dict[str, np.ndarray | str]:
         return self.client.submit(toy_paths_on_worker, self.sources, self.limits, steps, pure=False).result()
 
     def close(self) -> None:
+        self._scattered = None
         self.client.close()
