@@ -27,6 +27,20 @@ from benchmarks import measure  # noqa: E402
 from benchmarks.submissions import write_submission  # noqa: E402
 
 
+def count_launches(sandbox_class) -> list[int]:
+    """Count the children ``Sandbox.launch`` starts (it starts one only when none is running),
+    in the list returned."""
+    starts = [0]
+    original = sandbox_class.launch
+
+    def counting_launch(self):
+        starts[0] += self.process is None
+        return original(self)
+
+    sandbox_class.launch = counting_launch
+    return starts
+
+
 def grade(suite: str, reps: int) -> dict:
     from autograder.grading import baselines, grade_command, runner
     from autograder.paths import PUBLIC_TESTS
@@ -34,18 +48,14 @@ def grade(suite: str, reps: int) -> dict:
     from benchmarks.inprocess import InProcessStudent
 
     folders = runner.ALL_TESTS if suite == "full" else (PUBLIC_TESTS,)
-    starts, callbacks = [0], [0]
-    original_launch, original_answer = client.Sandbox.launch, client.Sandbox._answer
-
-    def counting_launch(self):  # launch() starts a child only when none is running
-        starts[0] += self.process is None
-        return original_launch(self)
+    starts, callbacks = count_launches(client.Sandbox), [0]
+    original_answer = client.Sandbox._answer
 
     def counting_answer(self, *args, **kwargs):
         callbacks[0] += 1
         return original_answer(self, *args, **kwargs)
 
-    client.Sandbox.launch, client.Sandbox._answer = counting_launch, counting_answer
+    client.Sandbox._answer = counting_answer
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         submission = write_submission(root / "submissions" / "reference", "reference")
@@ -84,15 +94,14 @@ def grade(suite: str, reps: int) -> dict:
                 two = measure.run_here(pair)
                 marginals.append(measure.Sample(two.wall - subjects[-1].wall, two.cpu - subjects[-1].cpu))
     fits = baselines.baseline.cache_info().misses
-    callbacks_per_submission = callbacks[0] / (reps * (3 if suite == "full" else 1))
-    return {"suite": suite, "reps": reps, "callbacks_per_submission": callbacks_per_submission,
+    graded = reps * (3 if suite == "full" else 1)  # the full suite also grades a pair per rep
+    return {"suite": suite, "reps": reps, "callbacks_per_submission": callbacks[0] / graded,
             "warm_up": asdict(warm), "floor": asdict(measure.median_sample(floors)),
             "sandboxed": asdict(measure.median_sample(subjects)),
             "in_turn": asdict(measure.median_sample(marginals)) if marginals else None,
             "pair_scores": sorted(set(pair_scores)),
             "inprocess": asdict(measure.median_sample(peers)),
-            "sandbox_starts_per_submission": starts[0] / (reps * (3 if suite == "full" else 1)),
-            "graded": reps * (3 if suite == "full" else 1) + 1,
+            "sandbox_starts_per_submission": starts[0] / graded, "graded": graded + 1,
             "baseline_fits": fits, "scores": sorted(set(scores)), "peer_scores": sorted(set(peer_scores))}
 
 
@@ -170,14 +179,7 @@ def sweep(reps: int) -> dict:
     from autograder.sandbox import client
     from benchmarks.inprocess import InProcessStudent
 
-    starts = [0]
-    original_launch = client.Sandbox.launch
-
-    def counting_launch(self):  # launch() starts a child only when none is running
-        starts[0] += self.process is None
-        return original_launch(self)
-
-    client.Sandbox.launch = counting_launch
+    starts = count_launches(client.Sandbox)
     measure.become_subreaper()
 
     def inprocess(sources, callbacks):

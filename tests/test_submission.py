@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -282,9 +284,6 @@ def test_notes_of_an_empty_zip_say_what_is_missing(tmp_path):
 
 def test_only_a_notebook_loads_nbformat(tmp_path, reference):
     """``check`` on a folder must not pay for nbformat (and jsonschema); a notebook still reads."""
-    import subprocess
-    import sys
-
     folder = write_folder(tmp_path / "alice", reference)
     notebook = nbformat.v4.new_notebook(cells=notebook_cells(reference))
     (tmp_path / "bob.ipynb").write_text(nbformat.writes(notebook))

@@ -26,6 +26,8 @@ from autograder.cli import main
 from autograder.datasets import load_task
 from autograder.errors import UserError
 from autograder.experiments import sweep as sw
+from autograder.experiments.grid import Config
+from autograder.experiments.workers import costliest_first
 from autograder.paths import ASSIGNMENT, KIT_ROOT, SOLUTIONS
 
 TIGHT = {"rtol": 1e-10, "atol": 1e-12}
@@ -426,9 +428,6 @@ def test_the_numbers_never_come_from_the_solutions_folder(ref, tmp_path, monkeyp
 
 
 def test_configurations_are_handed_out_costliest_first():
-    from autograder.experiments.grid import Config
-    from autograder.experiments.workers import costliest_first
-
     configs = [Config("step", 0.1, None, 50, 0),  # BGD: 50 · (1 + 1) = 100
                Config("step", 0.1, 1, 5, 0),  # SGD on 20 rows: 5 · (20 + 1) = 105
                Config("step", 0.1, 8, 20, 0),  # 20 · (3 + 1) = 80
