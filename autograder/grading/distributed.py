@@ -70,12 +70,15 @@ def kit_fingerprint() -> str:
 def worker_setup() -> dict[str, str]:
     """Runs on each worker: its sandbox's guarantees and its kit's fingerprint."""
     from autograder.sandbox.jail import isolation
+    from autograder.sandbox.proof import guard_grading
 
-    return {"sandbox": isolation().summary(), "kit": kit_fingerprint()}
+    leaks = guard_grading(allow_unsafe=True)["leaks"]  # refused, unless allowed, by check_workers
+    return {"sandbox": isolation().summary(), "kit": kit_fingerprint(), "leaks": leaks}
 
 
-def check_workers(client) -> str:
-    """Every worker's sandbox and kit must match; returns the common sandbox summary."""
+def check_workers(client, allow_unsafe: bool = False) -> str:
+    """Every worker's sandbox and kit must match, and keep the answers out of reach (unless
+    ``allow_unsafe``); returns the common sandbox summary."""
     setups = client.run(worker_setup)
     if not setups:
         raise UserError("the Dask cluster has no workers")
@@ -84,6 +87,10 @@ def check_workers(client) -> str:
     if stale:
         raise UserError(f"{len(stale)} worker(s) have another version of the kit (grader, solutions, tests or data) "
                         f"({', '.join(stale[:3])}{'...' if len(stale) > 3 else ''}): install the same kit everywhere")
+    leaking = sorted({f"{worker}: {', '.join(setup['leaks'])}" for worker, setup in setups.items() if setup["leaks"]})
+    if leaking and not allow_unsafe:
+        raise UserError(f"a probe child on {len(leaking)} worker(s) reaches what it must not ({leaking[0]}): "
+                        "install bubblewrap on the workers, or pass --allow-unsafe")
     sandboxes = {setup["sandbox"] for setup in setups.values()}
     if len(sandboxes) > 1:
         modes = sorted({f"{worker}: {setup['sandbox'].splitlines()[0]}" for worker, setup in setups.items()})

@@ -35,6 +35,7 @@ from autograder.report.results_json import read_results_json, write_results_json
 from autograder.sandbox.client import Sandbox
 from autograder.sandbox.jail import isolation
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.proof import guard_grading
 from autograder.submission import Submission, find_submissions, read_submission
 
 
@@ -50,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
                              "instead of this machine; needs the 'distributed' extra")
+    parser.add_argument("--allow-unsafe", action="store_true",
+                        help="grade even where a probe child reaches the solutions, the hidden tests or the "
+                             "network (refused otherwise); written into every results.json and the report")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
             from autograder.grading import distributed
 
             client = stack.enter_context(contextlib.closing(distributed.connect(args.scheduler)))
-            print(distributed.check_workers(client), file=sys.stderr)
+            print(distributed.check_workers(client, args.allow_unsafe), file=sys.stderr)
             graded = (write_result(result, out)
                       for result in distributed.grade_on_cluster(client, submissions, hide, args.leaderboard))
         else:
             print(isolation().summary(), file=sys.stderr)
+            guard_grading(args.allow_unsafe, hide)  # before the first submission: answers out of reach, or stop
             graded = grade_all(submissions, out, hide, args.jobs, args.leaderboard)
         for _ in tqdm(graded, total=len(submissions), desc="grading", unit="submission", file=sys.stderr):
             pass
@@ -115,14 +120,14 @@ def _read_ahead(name: str, path: Path, hide: tuple[Path, ...]) -> tuple[Submissi
     """The next submission and its sandbox, or None if either fails (`grade_and_write` then
     tries again and records why).
 
-    The sandbox's child starts now only under bubblewrap, where the scratch folders are hidden
-    from the student code running meanwhile; in plain mode a child user could rewrite the next
+    The sandbox's child starts now only where the backend keeps submissions apart (bubblewrap:
+    each child sees only its own scratch folder); elsewhere a child could rewrite the next
     submission's files while they wait (README, sandbox table), so its child starts when it is
     graded.
     """
     try:
         submission = read_submission(path, name)
-        return submission, open_sandbox(submission, hide=hide, launch=isolation().mode == "bwrap")
+        return submission, open_sandbox(submission, hide=hide, launch=isolation().keeps_submissions_apart)
     except Exception:  # noqa: BLE001
         return None
 

@@ -34,6 +34,7 @@ class SubmissionResult:
     execution_time: float = 0.0
     output: str = ""  # submission-wide notes: "notebook could not be read", sandbox guarantees...
     leaderboard: list[dict] = field(default_factory=list)  # [{"name": ..., "value": ..., "order": "desc"}]
+    sandbox: dict = field(default_factory=dict)  # the backend and its guarantees (`sandbox.proof.grading_record`)
 
     @property
     def score(self) -> float:

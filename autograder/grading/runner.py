@@ -21,6 +21,7 @@ from autograder.grading.results import SubmissionResult, TestResult
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
 from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.proof import grading_record
 from autograder.submission import Submission, read_submission
 
 ALL_TESTS = (PUBLIC_TESTS, HIDDEN_TESTS)
@@ -110,7 +111,7 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
         tests = run_tests(Student(sandbox), reference(), folders)
         entries = leaderboard_entry(Student(sandbox)) if leaderboard else []
     return SubmissionResult(submission.name, tests, execution_time=round(time.perf_counter() - start, 3),
-                            output=submission.notes, leaderboard=entries)
+                            output=submission.notes, leaderboard=entries, sandbox=grading_record())
 
 
 def open_sandbox(submission: Submission, limits: Limits | None = None, hide: tuple[Path, ...] = (),

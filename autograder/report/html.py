@@ -112,8 +112,11 @@ class _Summary:
     failures: dict[str, _FailureGroup] = field(default_factory=dict)
     board_orders: dict[str, str] = field(default_factory=dict)
     modules: dict[str, None] = field(default_factory=dict)  # an ordered set
+    sandboxes: dict[str, dict] = field(default_factory=dict)  # the sandbox records seen, by their text
 
     def add(self, result: SubmissionResult) -> None:
+        if result.sandbox:
+            self.sandboxes.setdefault(repr(sorted(result.sandbox.items())), result.sandbox)
         for test in result.tests:
             stats = self.tests.setdefault(test.name, _TestStats(test.function, test.visibility, test.max_score))
             stats.total += 1
@@ -345,6 +348,19 @@ def _submissions_section(summary: _Summary) -> str:
     return f'<section id="submissions"><h2>Submissions</h2>{_table(head, rows, "wide")}</section>'
 
 
+def _sandbox_section(summary: _Summary) -> str:
+    """Which sandbox graded the batch, what it guarantees, and any leak grading was allowed despite."""
+    parts = []
+    for record in summary.sandboxes.values():
+        unsafe = (f' <strong>UNSAFE (--allow-unsafe): student code could reach {_h(", ".join(record.get("leaks", [])))}'
+                  '</strong>' if record.get("unsafe") else "")
+        items = "".join(f"<li>+ {_h(g)}</li>" for g in record.get("guarantees", []))
+        items += "".join(f"<li>- {_h(m)}</li>" for m in record.get("missing", []))
+        parts.append(f"<p>Sandbox: <strong>{_h(record.get('backend', '?'))}</strong>{unsafe}</p>"
+                     f'<details><summary>what it guarantees</summary><ul class="small">{items}</ul></details>')
+    return f'<section id="sandbox">{"".join(parts)}</section>' if parts else ""
+
+
 def render_report(results: Iterable[SubmissionResult], title: str = "Grading report") -> str:
     """The report page for ``results`` as an HTML string (see the module docstring)."""
     summary = _Summary()
@@ -352,7 +368,8 @@ def render_report(results: Iterable[SubmissionResult], title: str = "Grading rep
         summary.add(result)
     n = len(summary.rows)
     body = [f"<h1>{_h(title)}</h1>",
-            f'<p class="lead">{n} submission{"" if n == 1 else "s"}, {len(summary.tests)} tests.</p>']
+            f'<p class="lead">{n} submission{"" if n == 1 else "s"}, {len(summary.tests)} tests.</p>',
+            _sandbox_section(summary)]
     if n:
         body += [_summary_section(summary), _tests_section(summary), _failures_section(summary),
                  _leaderboard_section(summary), _submissions_section(summary)]

@@ -8,6 +8,8 @@ autograder_samples ``docs/specs.md`` and gradescope-autograders.readthedocs.io/e
   grader printed stays for staff), ``tests`` and, when the submission has one, ``leaderboard``
   (a list of ``{"name", "value", "order"?}``; entries whose value is ``None`` or not finite
   are left out);
+- ``sandbox``, an extra top-level field: the backend the submission was graded in, what it
+  guarantees and what it lacks, and whether grading was allowed despite a leak (``unsafe``);
 - each test: ``name``, ``score``, ``max_score``, ``status`` (``"passed"``/``"failed"``, so
   Gradescope does not have to guess from the scores), ``output`` (the message for the student)
   and ``visibility`` (``visible``, ``hidden``, ``after_due_date`` or ``after_published``).
@@ -86,6 +88,8 @@ def to_gradescope(result: SubmissionResult) -> dict:
         "extra_data": {"submission": clean_text(result.name, max_chars=300)},
         "tests": tests,
     }
+    if result.sandbox:  # an extra top-level field (Gradescope ignores what it does not know)
+        data["sandbox"] = result.sandbox
     # An entry without a value (the submission's training gave nothing usable) is left out:
     # Gradescope ranks numbers and strings, and a missing entry is what "no value" means there.
     entries = [entry for entry in result.leaderboard if _has_value(entry.get("value"))]
@@ -134,6 +138,7 @@ def from_gradescope(data: dict, name: str = "") -> SubmissionResult:
         execution_time=float(data.get("execution_time", 0.0)),
         output=str(data.get("output", "")),
         leaderboard=[dict(entry) for entry in data.get("leaderboard", [])],
+        sandbox=dict(data["sandbox"]) if isinstance(data.get("sandbox"), dict) else {},
     )
 
 

@@ -20,13 +20,17 @@ import errno
 import importlib.machinery
 import importlib.util
 import os
-import resource
 import sys
 import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import wire  # noqa: E402  (copied beside this file)
+
+try:  # not on Windows: there the limits the grader's clock cannot keep are not kept
+    import resource
+except ImportError:
+    resource = None
 
 MODULES = ("logistic_regression", "linear_regression", "optimizers")
 
@@ -232,27 +236,54 @@ def _describe(exc: BaseException, category: str) -> dict:
     return {"kind": "error", "category": category, "type": type(exc).__name__, "message": message, "where": where}
 
 
-RLIMITS = {"cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE,
-           "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE, "nproc": resource.RLIMIT_NPROC}
+RLIMITS = ({"cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE,
+            "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE, "nproc": resource.RLIMIT_NPROC}
+           if resource is not None else {})
 
 
-def set_limits(spec: str) -> None:
-    """Lower this process's rlimits, soft and hard (student code cannot raise them again)."""
+def set_limits(spec: str) -> dict[str, int]:
+    """Lower this process's rlimits, soft and hard (student code cannot raise them again);
+    returns the limits the system could not set (no ``resource``, or one it refuses)."""
+    unset = {}
     for pair in filter(None, spec.split(",")):
         name, value = pair.split("=")
-        which = RLIMITS[name]
+        which = RLIMITS.get(name)
+        if which is None:
+            unset[name] = int(value)
+            continue
         _, hard = resource.getrlimit(which)
         cap = hard if hard != resource.RLIM_INFINITY else None
         soft = int(value) if cap is None else min(int(value), cap)
-        if which == resource.RLIMIT_CPU:
-            # SIGXCPU at the soft limit (reported as such); SIGKILL a little later if it is ignored.
-            resource.setrlimit(which, (soft, soft + 5 if cap is None else min(soft + 5, cap)))
-        else:
-            resource.setrlimit(which, (soft, soft))
+        try:
+            if which == resource.RLIMIT_CPU:
+                # SIGXCPU at the soft limit (reported as such); SIGKILL a little later if it is ignored.
+                resource.setrlimit(which, (soft, soft + 5 if cap is None else min(soft + 5, cap)))
+            else:
+                resource.setrlimit(which, (soft, soft))
+        except (ValueError, OSError):  # macOS refuses some (RLIMIT_AS below what is mapped)
+            unset[name] = int(value)
+    return unset
+
+
+class _CappedOutput:
+    """``sys.stdout``/``sys.stderr`` where RLIMIT_FSIZE is not available: prints beyond ``limit``
+    bytes raise ``OSError(EFBIG)``, as the rlimit would (writes to the raw descriptor still pass)."""
+
+    def __init__(self, stream, limit: int, counter: list[int]) -> None:
+        self._stream, self._limit, self._counter = stream, limit, counter
+
+    def write(self, text: str) -> int:
+        self._counter[0] += len(text.encode("utf-8", "replace"))
+        if self._counter[0] > self._limit:
+            raise OSError(errno.EFBIG, "output limit")
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def main() -> None:
-    set_limits(sys.argv[2] if len(sys.argv) > 2 else "")
+    unset = set_limits(sys.argv[2] if len(sys.argv) > 2 else "")
     protocol_out = os.dup(1)
     protocol_in = os.dup(0)
     log = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -260,6 +291,10 @@ def main() -> None:
     os.dup2(log, 2)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    if "fsize" in unset:
+        counter = [0]
+        sys.stdout = _CappedOutput(sys.stdout, unset["fsize"], counter)
+        sys.stderr = _CappedOutput(sys.stderr, unset["fsize"], counter)
     channel = wire.Channel(protocol_in, protocol_out)
     channel.send({"kind": "ready", "pid": os.getpid()})
     Child(channel, Path.cwd()).serve()

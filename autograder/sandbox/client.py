@@ -21,7 +21,6 @@ import concurrent.futures
 import contextlib
 import itertools
 import math
-import os
 import shutil
 import signal
 import subprocess
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from autograder.paths import KIT_ROOT, MODULES
 from autograder.sandbox import jail, wire
+from autograder.sandbox.backend import Backend
 from autograder.sandbox.errors import (
     BadOutput,
     Crashed,
@@ -42,19 +42,21 @@ from autograder.sandbox.errors import (
     TimedOut,
 )
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.scratch import new_scratch
 
 HARNESS = Path(__file__).resolve().parent
 HARNESS_FILES = (HARNESS / "wire.py", HARNESS / "child.py")
 # A function that used up the call time limit this many times is not run again: a hang must
 # cost its own tests, not the submission's whole time budget (and with it the other functions).
 STRIKES = 2
-SIGNAL_REASONS = {
-    signal.SIGXCPU: "used up its CPU time limit",
-    signal.SIGXFSZ: "wrote more output than allowed",
-    signal.SIGSEGV: "crashed (SIGSEGV)",
-    signal.SIGKILL: "was killed (SIGKILL: out of memory?)",
-    signal.SIGABRT: "aborted (SIGABRT)",
-}
+# Built by name: Windows has neither SIGXCPU, SIGXFSZ nor SIGKILL.
+SIGNAL_REASONS = {number: reason for number, reason in (
+    (getattr(signal, "SIGXCPU", None), "used up its CPU time limit"),
+    (getattr(signal, "SIGXFSZ", None), "wrote more output than allowed"),
+    (getattr(signal, "SIGSEGV", None), "crashed (SIGSEGV)"),
+    (getattr(signal, "SIGKILL", None), "was killed (SIGKILL: out of memory?)"),
+    (getattr(signal, "SIGABRT", None), "aborted (SIGABRT)"),
+) if number is not None}
 
 
 class ReferenceOptimizer:
@@ -83,16 +85,18 @@ class Sandbox:
         answering the child's callbacks (see ``autograder.reference``)
     limits : the resource limits; default ``Limits()`` (the defaults, or the environment's)
     hide : extra folders the child must not see (the output folder, the submissions)
+    backend : the sandbox backend (`jail.isolation()` by default)
     """
 
     def __init__(self, sources: dict[str, bytes], reference, limits: Limits | None = None,
-                 hide: tuple[Path, ...] = ()) -> None:
+                 hide: tuple[Path, ...] = (), backend: Backend | None = None) -> None:
         limits = Limits() if limits is None else limits
+        self.backend = jail.isolation() if backend is None else backend
         self.sources = {name: data for name, data in sources.items() if name in MODULES}
         self.reference = reference
         self.limits = limits
         self.hide = (KIT_ROOT, *hide)
-        self.scratch = jail.new_scratch()
+        self.scratch = new_scratch()
         self.tag = uuid.uuid4().hex
         self.generation = 0  # counts starts: objects of an earlier child are gone
         self._allowed: set[str] = set()  # the callbacks the current request may make
@@ -121,14 +125,13 @@ class Sandbox:
         not come up (no student code has run then)."""
         if self.process is not None:
             return
-        jail.prepare(self.scratch, self.sources, HARNESS_FILES)
+        self.backend.prepare(self.scratch, self.sources, HARNESS_FILES)
         # Spawned from one long-lived thread: the child's parent-death signal fires when the
         # *thread* that forked it ends, and sweeps start children from short-lived worker threads.
-        self.process = _SPAWNER.submit(jail.spawn, self.scratch, tuple(self.sources), self.hide,
+        self.process = _SPAWNER.submit(self.backend.spawn, self.scratch, tuple(self.sources), self.hide,
                                        self.limits, self.tag).result()
         self.generation += 1
-        os.set_blocking(self.process.stdin.fileno(), False)
-        self.channel = wire.Channel(self.process.stdout.fileno(), self.process.stdin.fileno())
+        self.channel = self.backend.channel(self.process)
         self.loaded = set()
         self._ready = False
 
@@ -144,7 +147,7 @@ class Sandbox:
         except (TimeoutError, EOFError, ValueError) as error:
             self.kill()
             raise SandboxFailure(f"the sandbox did not start ({type(error).__name__}; "
-                                 f"mode {jail.isolation().mode})") from None
+                                 f"mode {self.backend.name})") from None
         if header.get("kind") != "ready":
             self.kill()
             raise SandboxFailure("the sandbox did not start (no ready message)")
@@ -153,34 +156,10 @@ class Sandbox:
             self.deadline = time.monotonic() + self.limits.submission_seconds
 
     def kill(self) -> None:
-        """Kill the child and every process it started.
-
-        bwrap: killing bubblewrap ends its PID namespace, and everything in it. plain: the
-        reaper is asked first (SIGTERM: it kills all its descendants, detached ones too), then
-        the process group, then whatever still carries the environment tag.
-        """
+        """Kill the child and every process it started (the backend knows how)."""
         process, self.process, self.channel = self.process, None, None
-        if process is None:
-            return
-        plain = jail.isolation().mode == "plain"
-        if plain and process.poll() is None:
-            try:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process.wait()
-        for stream in (process.stdin, process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        if plain:
-            jail.kill_tagged(self.tag)
+        if process is not None:
+            self.backend.kill(process, self.tag)
 
     def close(self) -> None:
         self.kill()
@@ -316,9 +295,9 @@ class Sandbox:
         self.kill()
         code = process.returncode if process else None
         number = -code if code is not None and code < 0 else (code - 128 if code and code > 128 else None)
-        if number == signal.SIGXCPU:
+        if number is not None and number == getattr(signal, "SIGXCPU", None):
             return LimitExceeded("used up its CPU time limit")
-        if number == signal.SIGXFSZ:
+        if number is not None and number == getattr(signal, "SIGXFSZ", None):
             return LimitExceeded(f"wrote more output than allowed (at most {self.limits.file_bytes / 2**20:g} MiB)")
         if number is not None and number in SIGNAL_REASONS:
             return Crashed(SIGNAL_REASONS[number])
