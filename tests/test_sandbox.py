@@ -23,7 +23,7 @@ import pytest
 from autograder.errors import UserError
 from autograder.paths import KIT_ROOT, MODULES, SOLUTIONS
 from autograder.reference import Reference
-from autograder.sandbox import jail, seccomp
+from autograder.sandbox import backend, jail, seccomp
 from autograder.sandbox.client import ReferenceOptimizer, Sandbox, Student
 from autograder.sandbox.errors import (
     BadOutput,
@@ -36,6 +36,8 @@ from autograder.sandbox.errors import (
 )
 from autograder.sandbox.jail import isolation
 from autograder.sandbox.limits import DEFAULT_LIMITS, Limits
+from autograder.sandbox.plain_backend import Plain
+from autograder.sandbox.posix_backend import NOBODY
 from autograder.sandbox.wire import Opaque
 
 BWRAP = isolation().mode == "bwrap"
@@ -469,9 +471,9 @@ def test_environment_and_interpreter_are_isolated(student):
 def test_runs_as_nobody_when_root(reference):
     with Sandbox(sources(), reference) as sandbox:
         uid, gid, *_ = probe(Student(sandbox), "who")
-        assert (uid, gid) == (jail.NOBODY, jail.NOBODY)
+        assert (uid, gid) == (NOBODY, NOBODY)
         # Seen from the grader's side too: the child's real user is nobody.
-        assert real_users_of(sandbox.tag) == {jail.NOBODY}
+        assert real_users_of(sandbox.tag) == {NOBODY}
 
 
 def real_users_of(tag: str) -> set[int]:
@@ -620,14 +622,14 @@ def test_the_probe_refuses_a_setup_where_numpy_is_out_of_reach(tmp_path, monkeyp
 
     venv.create(tmp_path / "venv", with_pip=False, symlinks=True)
     python, config = tmp_path / "venv" / "bin" / "python", tmp_path / "venv" / "pyvenv.cfg"
-    plain = jail._Setup("plain", userns=False, nobody=False)
+    plain = Plain(nobody=False)
     monkeypatch.setattr(sys, "executable", str(python))
     config.write_text(config.read_text().replace("include-system-site-packages = false",
                                                  "include-system-site-packages = true"))
-    assert jail._probe(plain) is not None
+    assert backend.probe(plain) is not None
     config.write_text(config.read_text().replace("include-system-site-packages = true",
                                                  "include-system-site-packages = false"))
-    assert jail._probe(plain) is None
+    assert backend.probe(plain) is None
 
 
 def test_scratch_left_by_a_killed_grader_is_removed_and_a_live_ones_kept(tmp_path):

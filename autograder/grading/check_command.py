@@ -1,6 +1,8 @@
 """Check your work with the public tests.
 
-Runs the public tests on PATH (default: assignment/) in the same sandbox that grading uses,
+Runs the public tests on PATH in the same sandbox that grading uses (on Windows and macOS, the
+portable one: see the README's platform table). Without PATH: the modules in the current folder
+when they are there (a notebook's %%writefile cells put them there), else assignment/.
 and prints, per function, what passed and, for what failed, which function and the likely
 cause. PATH may be a folder holding logistic_regression.py, linear_regression.py and
 optimizers.py, a notebook (assignment.ipynb) whose %%writefile cells write them, or a zip.
@@ -17,17 +19,27 @@ import sys
 from pathlib import Path
 
 from autograder.errors import UserError
-from autograder.paths import ASSIGNMENT, PUBLIC_TESTS
+from autograder.paths import ASSIGNMENT, MODULES, PUBLIC_TESTS
 from autograder.sandbox.limits import Limits
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", type=Path, default=ASSIGNMENT,
-                        help="your submission: a folder, a notebook or a zip (default: %(default)s)")
+    parser.add_argument("path", nargs="?", type=Path, default=None,
+                        help="your submission: a folder, a notebook or a zip (default: the current folder "
+                             "if it holds your modules, else assignment/)")
+
+
+def default_path(here: Path | None = None) -> Path:
+    """The current folder when it holds any of the three modules, else the kit's assignment/."""
+    here = Path.cwd() if here is None else here
+    return here if any((here / f"{m}.py").is_file() for m in MODULES) else ASSIGNMENT
 
 
 def run(args: argparse.Namespace) -> int:
     Limits.from_environment()  # a bad AUTOGRADER_* limit is a one-line error here, not one per submission
+    if args.path is None:
+        args.path = default_path()
+        print(f"checking {args.path} (no path given: {'the modules in this folder' if args.path != ASSIGNMENT else 'assignment/'})")
     if not args.path.exists():
         raise UserError(f"{args.path}: no such file or folder (give your assignment folder, notebook or zip)")
     if "numpy" not in sys.modules:
@@ -35,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         # core started when numpy is imported, would cost more CPU than it ever saves here.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from autograder.grading.runner import grade_submission  # numpy and pytest: after the line above
+    from autograder.sandbox.jail import isolation
+
+    print(f"sandbox: {isolation().name}")
 
     result = grade_submission(args.path, folders=(PUBLIC_TESTS,))
     if result.output:
