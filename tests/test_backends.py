@@ -1,0 +1,184 @@
+"""Each sandbox backend keeps what it promises (its ``record()``, the README's platform table),
+tested where it starts and skipped, with the reason, where it does not.
+
+The promise is data; these tests hold each backend to it with a real child: the answers it
+says are hidden cannot be read (the leak probe), the network it says is cut is cut, the
+processes it says die with the child do, and limits and time-outs hold in all of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.errors import UserError
+from autograder.paths import MODULES, SOLUTIONS
+from autograder.reference import Reference
+from autograder.sandbox import jail
+from autograder.sandbox.backend import probe
+from autograder.sandbox.client import Sandbox, Student
+from autograder.sandbox.errors import LimitExceeded, TimedOut
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.proof import find_leaks
+
+SLEEP = f"61.{secrets.randbelow(10**6):06d}"
+PROBES = f'''
+
+def detach():
+    import os
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                os.execve("/bin/sleep", ["sleep", "{SLEEP}"], {{}})
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return "detached"
+
+
+def burn():
+    while True:
+        pass
+
+
+def write_into(path):
+    try:
+        with open(path, "w") as file:
+            file.write("x")
+        return "written"
+    except OSError as error:
+        return type(error).__name__
+'''
+VARIANTS = ("BwrapUserns", "BwrapPrivileged", "Plain-nobody", "Plain", "Local")
+
+
+def label(backend) -> str:
+    return type(backend).__name__ + ("-nobody" if type(backend).__name__ == "Plain" and backend.nobody else "")
+
+
+@functools.cache
+def started() -> dict[str, object]:
+    """The strongest variant of each backend that starts here (with the filter if it can)."""
+    found = {}
+    for backend in jail.candidates("auto"):
+        if label(backend) not in found:
+            result = probe(backend)
+            if result is not None:
+                found[label(backend)] = backend.describe(*result)
+    return found
+
+
+def backend_or_skip(variant: str):
+    backend = started().get(variant)
+    if backend is None:
+        pytest.skip(f"the {variant} backend does not start here (missing tool, no user namespaces, "
+                    "or the user nobody cannot run this Python)")
+    return backend
+
+
+def sources() -> dict[str, bytes]:
+    found = {m: (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
+    found["logistic_regression"] += PROBES.encode()
+    return found
+
+
+def survivors() -> list[str]:
+    time.sleep(0.3)
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and SLEEP.encode() in (entry / "cmdline").read_bytes().split(b"\0"):
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_record_is_the_data_it_promises(variant):
+    backend = backend_or_skip(variant)
+    record = backend.record()
+    assert record["backend"] in ("bwrap", "plain", "local") and record["guarantees"]
+    assert record["keeps_submissions_apart"] == (record["backend"] == "bwrap")
+    assert record["hides_answers"] == (record["backend"] == "bwrap" or (variant == "Plain-nobody"))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_leak_probe_agrees_with_the_promise(variant):
+    backend = backend_or_skip(variant)
+    from autograder.sandbox.proof import answer_paths
+
+    if backend.hides_answers:
+        backend.protect_answers(answer_paths())
+    leaks = find_leaks(backend)
+    answers = [leak for leak in leaks if leak != "network"]
+    assert bool(answers) == (not backend.hides_answers), leaks
+    assert ("network" in leaks) == backend.network, leaks
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_calls_time_outs_and_output_limits_hold(variant):
+    backend = backend_or_skip(variant)
+    reference = Reference()
+    with Sandbox(sources(), reference, Limits(call_seconds=2, file_bytes=2**20), backend=backend) as sandbox:
+        student = Student(sandbox)
+        np.testing.assert_array_equal(student.logistic_regression.step(np.ones(2), np.ones(2), 0.5), [0.5, 0.5])
+        with pytest.raises(TimedOut):
+            student.call("logistic_regression", "burn")
+        np.testing.assert_array_equal(student.logistic_regression.step(np.ones(2), np.ones(2), 0.5), [0.5, 0.5])
+        with pytest.raises(LimitExceeded, match="more output"):
+            _shout(sandbox)
+
+
+def _shout(sandbox) -> None:
+    code = b"\ndef shout():\n    import sys\n    for _ in range(3):\n        sys.stdout.write('x' * 2**20)\n" \
+           b"    sys.stdout.flush()\n"
+    with Sandbox({"logistic_regression": code}, None, sandbox.limits, backend=sandbox.backend) as loud:
+        Student(loud).call("logistic_regression", "shout")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_processes_die_with_the_child_where_promised(variant):
+    backend = backend_or_skip(variant)
+    if not any("killed with it" in g for g in backend.guarantees):
+        assert any("outlive" in m for m in backend.missing)
+        pytest.skip(f"{variant} does not promise it (its record says so)")
+    with Sandbox(sources(), Reference(), backend=backend) as sandbox:
+        assert Student(sandbox).call("logistic_regression", "detach") == "detached"
+    assert survivors() == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_submissions_kept_apart_where_promised(variant, tmp_path):
+    backend = backend_or_skip(variant)
+    reference = Reference()
+    with Sandbox(sources(), reference, backend=backend) as other, Sandbox(sources(), reference,
+                                                                            backend=backend) as sandbox:
+        other.launch()
+        target = str(jail.layout(other.scratch)[2] / "logistic_regression.py")
+        outcome = Student(sandbox).call("logistic_regression", "write_into", target)
+    if backend.keeps_submissions_apart:
+        assert outcome != "written"
+    else:
+        assert any("next submission" in m for m in backend.missing)
+
+
+def test_a_bad_sandbox_name_is_one_line(monkeypatch):
+    with pytest.raises(UserError, match="AUTOGRADER_SANDBOX='chroot': expected one of auto, bwrap, plain, local"):
+        jail.wanted_backend({"AUTOGRADER_SANDBOX": "chroot"})
+    assert jail.wanted_backend({}) == "auto"
+
+
+def test_bwrap_is_run_by_its_absolute_path():
+    backend = started().get("BwrapUserns") or started().get("BwrapPrivileged")
+    if backend is None:
+        pytest.skip("bubblewrap does not start here")
+    assert os.path.isabs(backend.bwrap)
