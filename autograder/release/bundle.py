@@ -43,8 +43,13 @@ STUDENT_README = """# Your assignment: optimisation through logistic and linear 
   `optimizers.py` (or work in `assignment/assignment.ipynb`, whose `%%writefile` cells write them).
 - `data/`: the data sets (see `data/DATASHEET.md`).
 - Install once: `python -m pip install -e .`
-- Check your work: `python -m autograder check` (or `python -m autograder check assignment/assignment.ipynb`).
+- Check your work: `python -m autograder check` (the modules in the current folder if they are
+  there, else `assignment/`; or `python -m autograder check assignment/assignment.ipynb`).
   These are the public tests; hidden tests run when your work is graded.
+- It runs on Windows, macOS and Linux alike. Your code runs in a separate process with time
+  limits; on Linux with bubblewrap (`apt install bubblewrap`) it is also cut off from the
+  network and the rest of your files. On Windows and macOS nothing is hidden from it: this
+  bundle holds no solution and no hidden test, so there is nothing to find.
 - Experiment: `python -m autograder sweep --help`.
 """
 
