@@ -182,3 +182,30 @@ def test_bwrap_is_run_by_its_absolute_path():
     if backend is None:
         pytest.skip("bubblewrap does not start here")
     assert os.path.isabs(backend.bwrap)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("forced", ["plain", "local"])
+def test_the_sandbox_suite_passes_in_each_forced_backend(forced):
+    """tests/test_sandbox.py, whole, with the backend forced (its tests skip what it does not promise)."""
+    import subprocess
+    import sys
+
+    if jail.candidates(forced) and not any(probe(b) is not None for b in jail.candidates(forced)):
+        pytest.skip(f"the {forced} backend does not start here")
+    env = {**os.environ, "AUTOGRADER_SANDBOX": forced}
+    done = subprocess.run([sys.executable, "-m", "pytest", str(Path(__file__).with_name("test_sandbox.py")), "-q",
+                           "-p", "no:cacheprovider"], env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout.splitlines()[-1]
+
+
+def test_a_bad_sandbox_name_stops_check_in_one_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "autograder", "check"], env={**os.environ, "AUTOGRADER_SANDBOX": "chroot"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: AUTOGRADER_SANDBOX='chroot': expected one of auto, bwrap, plain, local"]
