@@ -64,8 +64,8 @@ class Plain(PosixBackend):
             guarantees.append(f"runs as the unprivileged user nobody, at most {DEFAULT_LIMITS['processes']} "
                               "more processes by default")
         elif os.geteuid() == 0:
-            missing.append("runs as root: student code keeps the grader's privileges "
-                           "(nobody cannot run this Python interpreter)")
+            missing.append("runs as root: student code keeps the grader's privileges (a child as nobody did "
+                           "not start: the interpreter, numpy or the scratch folder under TMPDIR is out of its reach)")
         else:
             guarantees.append(f"at most {DEFAULT_LIMITS['processes']} more processes by default")
         self.hides_answers = self.nobody
