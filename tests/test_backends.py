@@ -209,3 +209,22 @@ def test_a_bad_sandbox_name_stops_check_in_one_line():
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: AUTOGRADER_SANDBOX='chroot': expected one of auto, bwrap, plain, local"]
+
+
+def test_a_proven_variant_is_the_one_worker_processes_choose(monkeypatch):
+    """grade -j N: the workers inherit the variant the grader proved, and choose only it."""
+    plain = started().get("Plain")
+    if plain is None:
+        pytest.skip("the plain backend does not start here")
+    monkeypatch.setenv(jail.VARIANT, plain.variant())
+    assert jail.choose("auto").variant() == plain.variant()
+
+
+def test_probes_running_side_by_side_do_not_kill_each_other():
+    """Each probe kills only what carries its own tag (they once shared one, and a worker's
+    probe then failed whenever another finished first, giving it a weaker backend)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    backend = started().get("Plain") or started().get("Local")
+    with ThreadPoolExecutor(4) as pool:
+        assert all(result is not None for result in pool.map(lambda _: probe(backend), range(4)))

@@ -94,9 +94,13 @@ class Backend:
 
     def record(self) -> dict:
         """What results.json and the report say about the sandbox a submission was graded in."""
-        return {"backend": self.name, "variant": type(self).__name__, "guarantees": list(self.guarantees),
+        return {"backend": self.name, "variant": self.variant(), "guarantees": list(self.guarantees),
                 "missing": list(self.missing), "hides_answers": self.hides_answers,
                 "keeps_submissions_apart": self.keeps_submissions_apart, "network": self.network}
+
+    def variant(self) -> str:
+        """The exact setup (class and options), which ``AUTOGRADER_SANDBOX_VARIANT`` can require."""
+        return f"{type(self).__name__}:nobody={int(self.nobody)}:seccomp={int(self.seccomp)}"
 
     def child_command(self, scratch: Path, limits_argument: str) -> list[str]:
         """``python -I -B child.py LOG LIMITS``: the child itself, before any wrapping."""
@@ -176,7 +180,9 @@ def probe(backend: Backend, hide: tuple[Path, ...] = (), seconds: float = 60.0) 
     try:
         harness = Path(wire.__file__).resolve().parent
         backend.prepare(scratch, {"logistic_regression": PROBE_MODULE}, (harness / "wire.py", harness / "child.py"))
-        process = backend.spawn(scratch, ("logistic_regression",), hide, limits, "probe")
+        # Its own tag: killing what carries it must not kill another process's probe running now.
+        tag = f"probe-{os.getpid()}-{scratch.name}"
+        process = backend.spawn(scratch, ("logistic_regression",), hide, limits, tag)
         channel = backend.channel(process)
         handshake(channel, seconds)
         deadline = time.monotonic() + seconds
@@ -188,7 +194,7 @@ def probe(backend: Backend, hide: tuple[Path, ...] = (), seconds: float = 60.0) 
         value = None
     finally:
         if process is not None:
-            backend.kill(process, "probe")
+            backend.kill(process, tag)
         shutil.rmtree(scratch, ignore_errors=True)
     if not (isinstance(value, list) and len(value) == 2):
         return None

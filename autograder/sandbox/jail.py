@@ -52,12 +52,27 @@ def isolation() -> Backend:
     return choose(wanted_backend())
 
 
+VARIANT = "AUTOGRADER_SANDBOX_VARIANT"
+
+
 def choose(wanted: str) -> Backend:
-    """The first of :func:`candidates` for ``wanted`` that starts a real child here."""
-    for backend in candidates(wanted):
+    """The first of :func:`candidates` for ``wanted`` that starts a real child here.
+
+    With ``AUTOGRADER_SANDBOX_VARIANT`` set (`proof.guard_grading` sets it once it has proven a
+    backend, so the worker processes of ``grade -j N`` inherit it), only that exact variant.
+    """
+    found = candidates(wanted)
+    required = os.environ.get(VARIANT)
+    if required not in {backend.variant() for backend in found}:
+        required = None  # proven for another AUTOGRADER_SANDBOX than this process asks for
+    for backend in found:
+        if required and backend.variant() != required:
+            continue
         found = probe(backend, hide=(KIT_ROOT,))
         if found is not None:
             return backend.describe(*found)
+    if required:
+        raise UserError(f"{VARIANT}={required}: that sandbox does not start in this process")
     raise UserError(f"AUTOGRADER_SANDBOX={wanted}: no such sandbox starts here"
                     + (" (bubblewrap missing, or not allowed to make namespaces)" if wanted == "bwrap" else "")
                     + "; unset AUTOGRADER_SANDBOX to take the strongest that does")

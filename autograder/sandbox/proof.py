@@ -12,6 +12,7 @@ what leaked and how to fix it, unless the course staff explicitly allow it
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def guard_grading(allow_unsafe: bool = False, hide: tuple[Path, ...] = ()) -> di
     ``allow_unsafe``; then the record says so.
     """
     global _RECORD
-    from autograder.sandbox.jail import isolation
+    from autograder.sandbox.jail import VARIANT, isolation
 
     backend = isolation()
     backend.protect_answers(answer_paths())
@@ -109,6 +110,8 @@ def guard_grading(allow_unsafe: bool = False, hide: tuple[Path, ...] = ()) -> di
                         f"{how_to_fix(backend, leaks)}; or pass --allow-unsafe to grade anyway (recorded "
                         "in every results.json and the report)")
     _RECORD = {**backend.record(), "proven": True, "leaks": leaks, "unsafe": bool(leaks)}
+    # Worker processes (grade -j N) choose their backend anew: only this proven one will do.
+    os.environ[VARIANT] = backend.variant()
     return _RECORD
 
 
