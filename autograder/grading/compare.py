@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from autograder.grading import diagnose
 from autograder.grading.representation import NotReal, describe_type, real_values
 from autograder.grading.representation import expect_representation as expect_representation  # one import for tests
 
@@ -61,7 +62,16 @@ def _fail(what: str, problem: str, got: object, expected: object, hints: Iterabl
 
 
 def likely_bug(got: object, expected: object, hints: Iterable[Hint]) -> str | None:
-    """The first sentence any hint returns; a hint that errors is skipped (it is only advice)."""
+    """The first sentence any hint returns; a hint that errors is skipped (it is only advice).
+
+    None when ``got`` has about the numbers of ``expected`` (`diagnose.same`): then the failure
+    is not a bug in the numbers, and no hint may name one.
+    """
+    try:
+        if diagnose.same(got, expected):
+            return None
+    except Exception:  # noqa: BLE001  (advice only)
+        pass
     for hint in hints:
         try:
             sentence = hint(got, expected)
@@ -303,6 +313,20 @@ def call(student, module: str, function: str, names: Sequence[str], *args, swap:
         if isinstance(before, np.ndarray | float | int | str) or before is None:  # not a reference optimizer
             expect_unchanged(before, kwargs_after.get(name), what=what, name=name)
     return result, what
+
+
+def expect_warning_free(student, module: str, function: str, names: Sequence[str], *args, **kwargs) -> None:
+    """Call ``module.function(*args, **kwargs)`` (callees swapped, as `call` does) with warnings
+    recorded in the child, and fail on the first ``RuntimeWarning`` it raised (contract section 2:
+    "warning-free" means no overflow, divide-by-zero or invalid-value warning)."""
+    what = describe_call(function, names, args, kwargs)
+    _, caught = student.call(module, function, *args, swap=callees(module, function), warnings=True, **kwargs)
+    runtime = [w for w in caught if w["runtime"]]
+    if runtime:
+        first = runtime[0]
+        more = f" (and {len(runtime) - 1} more)" if len(runtime) > 1 else ""
+        raise AssertionError(f"{what}: raised {first['category']}: {first['message']}{more}; the contract asks "
+                             "for no RuntimeWarning here: rewrite it so nothing overflows (e.g. with np.logaddexp)")
 
 
 def copy_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -74,7 +74,7 @@ def test_loss_random(student, reference, rng):
             partial(diagnose.summed_not_averaged, n=n), diagnose.sign_error, diagnose.shape_hint])
 
 
-@pytest.mark.grades("logistic_regression.loss", points=2, hidden=True)
+@pytest.mark.grades("logistic_regression.loss", points=1, hidden=True)
 def test_loss_extreme_z(student, reference):
     """finite and exact for extreme z (|z| up to 1e4), where log(p) or log(1 − p) underflows"""
     X, y, theta = extreme_problem()
@@ -82,9 +82,26 @@ def test_loss_extreme_z(student, reference):
         expected = reference.logistic_regression.loss(X[rows], y[rows], theta)
         got, what = compare.call(student, M, "loss", ("X", "y", "theta"), X[rows], y[rows], theta)
         compare.expect_float(got, expected, what=f"{what} (z = {compare.fmt(EXTREME_Z[rows])})", rtol=1e-9,
-                             hints=[partial(diagnose.overflow, z=EXTREME_Z[rows]),
+                             hints=[partial(diagnose.loss_not_finite, z=EXTREME_Z[rows]),
                                     partial(diagnose.capped_loss, z=EXTREME_Z[rows]),
                                     partial(diagnose.summed_not_averaged, n=len(y[rows]))])
+
+
+@pytest.mark.grades("logistic_regression.logistic", points=1, hidden=True)
+def test_logistic_warning_free(student):
+    """raises no RuntimeWarning (overflow, divide by zero, invalid value) for extreme z, 2-D X or one row"""
+    X, _, theta = extreme_problem()
+    compare.expect_warning_free(student, M, "logistic", ("X", "theta"), X, theta)
+    for row in (0, 12):
+        compare.expect_warning_free(student, M, "logistic", ("x", "theta"), X[row], theta)
+
+
+@pytest.mark.grades("logistic_regression.loss", points=1, hidden=True)
+def test_loss_warning_free(student):
+    """raises no RuntimeWarning (overflow, divide by zero, invalid value) for extreme z"""
+    X, y, theta = extreme_problem()
+    for rows in (slice(None), slice(2, 3), slice(10, 11)):
+        compare.expect_warning_free(student, M, "loss", ("X", "y", "theta"), X[rows], y[rows], theta)
 
 
 @pytest.mark.grades("logistic_regression.gradient_ij", points=1, hidden=True)
