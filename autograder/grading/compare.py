@@ -15,7 +15,9 @@ the previous one passed:
 4. values: ``|got − expected| ≤ atol + rtol·|expected|`` elementwise.
 
 Hints are callables ``hint(got, expected) -> str | None`` (see `autograder.grading.diagnose`);
-they run only after a failure, the first sentence returned is added as "Likely bug: ...".
+they run only after a failure and only when ``got``'s numbers are not the expected ones (a
+failure for another reason names no bug), and the first sentence returned is added as
+"Likely bug: ...".
 
 `call` runs one student function the way the grading tests do: the functions it calls
 (`callees`) swapped for the reference's (so one bug costs once), and its inputs checked
@@ -315,18 +317,19 @@ def call(student, module: str, function: str, names: Sequence[str], *args, swap:
     return result, what
 
 
-def expect_warning_free(student, module: str, function: str, names: Sequence[str], *args, **kwargs) -> None:
+def expect_warning_free(student, module: str, function: str, names: Sequence[str], *args, **kwargs) -> object:
     """Call ``module.function(*args, **kwargs)`` (callees swapped, as `call` does) with warnings
     recorded in the child, and fail on the first ``RuntimeWarning`` it raised (contract section 2:
-    "warning-free" means no overflow, divide-by-zero or invalid-value warning)."""
+    "warning-free" means no overflow, divide-by-zero or invalid-value warning). Returns the result."""
     what = describe_call(function, names, args, kwargs)
-    _, caught = student.call(module, function, *args, swap=callees(module, function), warnings=True, **kwargs)
+    result, caught = student.call(module, function, *args, swap=callees(module, function), warnings=True, **kwargs)
     runtime = [w for w in caught if w["runtime"]]
     if runtime:
         first = runtime[0]
         more = f" (and {len(runtime) - 1} more)" if len(runtime) > 1 else ""
         raise AssertionError(f"{what}: raised {first['category']}: {first['message']}{more}; the contract asks "
                              "for no RuntimeWarning here: rewrite it so nothing overflows (e.g. with np.logaddexp)")
+    return result
 
 
 def copy_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -5,7 +5,9 @@ the symptom needs (``n``, the starting point...), and returns one sentence for t
 ``None`` when the symptom is absent. Grading tests bind the context with `functools.partial`
 and pass them to `autograder.grading.compare` as hints, which run them only after a failure.
 
-They only compare numbers and name the bug: none of them recomputes a graded function, so
+A detector names its bug only when ``got``'s numbers are that bug's and not ``expected``'s
+(``tests/test_diagnose_replay.py`` replays each on the reference and on its bug). They only
+compare numbers and name the bug: none of them recomputes a graded function, so
 shipping them to students gives away no more than the contract and the skeleton's hints do.
 (The hidden tests' replays of buggy batch loops and optimizers live in the hidden tests.)
 """
