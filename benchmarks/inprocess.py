@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import tempfile
+import warnings as warnings_module
 from pathlib import Path
 
 from autograder.paths import MODULES
@@ -47,7 +48,7 @@ class InProcessStudent:
         return value
 
     def call(self, module: str, function: str, *args, swap: tuple[str, ...] = (), inputs_after: bool = False,
-             timeout: float | None = None, strikes: str | None = None, **kwargs):
+             timeout: float | None = None, strikes: str | None = None, warnings: bool = False, **kwargs):
         # timeout and strikes are the sandbox's: nothing here times out or counts time-outs.
         target = self._modules[module]
         if self._copies:
@@ -57,13 +58,17 @@ class InProcessStudent:
         for name in swap:
             setattr(target, name, self._reference.function(module, name))
         try:
-            value = _raising_as_the_sandbox(getattr(target, function), args, kwargs)
+            with warnings_module.catch_warnings(record=True) as caught:
+                warnings_module.simplefilter("always" if warnings else "default")
+                value = _raising_as_the_sandbox(getattr(target, function), args, kwargs)
         finally:
             for name, original in saved.items():
                 setattr(target, name, original)
-        if inputs_after:
-            return value, tuple(args), kwargs
-        return value
+        result = (value, tuple(args), kwargs) if inputs_after else value
+        if not warnings:
+            return result
+        return result, [{"category": w.category.__name__, "runtime": issubclass(w.category, RuntimeWarning),
+                         "message": str(w.message)} for w in caught]
 
     def new(self, module: str, name: str, *args, **kwargs):
         instance = _raising_as_the_sandbox(getattr(self._modules[module], name), args, kwargs)

@@ -283,6 +283,10 @@ def test_bug_loses_points_in_its_function_only(graded, case):
     lost = {f for f, (score, max_score) in result.by_function().items() if score < max_score}
     assert case.function in lost, f"{case.name}: the bug was not caught\n{failed_output(result)}"
     assert lost == {case.function}, f"{case.name}: other functions lost points\n{failed_output(result)}"
+    if case.points is not None:
+        score, max_score = result.by_function()[case.function]
+        assert max_score - score == case.points, f"{case.name}: lost {max_score - score:g}, not {case.points:g}\n" \
+            f"{failed_output(result)}"
     message = failed_output(result, case.function)
     assert re.search(case.message, message), f"{case.name}: expected /{case.message}/ in\n{message}"
 

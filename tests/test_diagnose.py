@@ -48,7 +48,8 @@ def test_averaged_twice():
 def test_per_sample_not_reduced():
     per_sample = (p - y)[:, None] * X
     assert "average over the samples" in diagnose.per_sample_not_reduced(per_sample, GRADS, n=6)
-    assert "shape (6,)" in diagnose.per_sample_not_reduced(p - y, GRADS, n=6)
+    assert diagnose.per_sample_not_reduced(p - y, GRADS, n=6) is None  # not the rows of this gradient
+    assert diagnose.per_sample_not_reduced(per_sample + 1.0, GRADS, n=6) is None  # rows whose mean is another
     assert diagnose.per_sample_not_reduced(GRADS, GRADS, n=6) is None
     assert diagnose.per_sample_not_reduced(np.zeros((2, 3)), GRADS, n=6) is None
 
@@ -75,6 +76,15 @@ def test_overflow():
     assert "overflows" in diagnose.overflow(float("inf"), 800.0, z=big)
     assert diagnose.overflow(np.array([0.0, 0.5, 1.0]), np.array([0.0, 0.5, 1.0]), z=big) is None
     assert diagnose.overflow(float("nan"), 1.0, z=np.array([1.0, 2.0])) is None  # small z: another bug
+
+
+def test_loss_not_finite_names_the_cause_the_numbers_show():
+    big = np.array([-1e4, 0.0, 800.0])
+    assert "0 · log 0" in diagnose.loss_not_finite(float("nan"), 400.0, z=big)
+    assert "e^z overflows" in diagnose.loss_not_finite(float("inf"), 400.0, z=big)
+    assert "rounded to exactly 0" in diagnose.loss_not_finite(float("inf"), 800.0, z=np.array([-800.0]))
+    assert diagnose.loss_not_finite(400.0, 400.0, z=big) is None
+    assert diagnose.loss_not_finite(401.0, 400.0, z=big) is None  # finite and wrong: another bug
 
 
 def test_capped_loss():
@@ -119,10 +129,13 @@ def test_history_shifted():
 
 
 def test_only_partial_batch_wrong():
+    right, wrong = [0.7, 0.5], [0.7, 0.6]
     assert "last, shorter batch of 1 rows" in diagnose.only_partial_batch_wrong(
-        None, None, n=7, batch_size=3, divisible_ok=True)
-    assert diagnose.only_partial_batch_wrong(None, None, n=7, batch_size=3, divisible_ok=False) is None
-    assert diagnose.only_partial_batch_wrong(None, None, n=6, batch_size=3, divisible_ok=True) is None
+        wrong, right, n=7, batch_size=3, divisible_ok=True)
+    assert diagnose.only_partial_batch_wrong(wrong, right, n=7, batch_size=3, divisible_ok=False) is None
+    assert diagnose.only_partial_batch_wrong(wrong, right, n=6, batch_size=3, divisible_ok=True) is None
+    # the numbers are right (the failure was elsewhere, e.g. the type): no bug to name
+    assert diagnose.only_partial_batch_wrong(np.array(right), right, n=7, batch_size=3, divisible_ok=True) is None
 
 
 def batch_loop(X, y, order_of, batch_size, drop_last=False, lr=0.5, epochs=3):
@@ -165,6 +178,7 @@ def test_shape_hint():
     assert "1-D arrays" in diagnose.shape_hint(np.zeros((4, 1)), np.zeros(4))
     assert "1-D arrays" in diagnose.shape_hint(np.zeros((1, 4)), np.zeros(4))
     assert "return float(...)" in diagnose.shape_hint(np.zeros(1), 0.5)
+    assert diagnose.shape_hint(np.array(0.5), 0.5) is None  # a 0-d array is a float (contract section 2)
     assert diagnose.shape_hint(np.zeros(4), np.zeros(4)) is None
 
 
@@ -175,10 +189,13 @@ def test_detectors_ignore_other_shapes(detector):
 
 
 def test_seed_ignored_and_later_epochs_wrong():
-    assert "never shuffled" in diagnose.seed_ignored(None, None, seed_ignored=True)
-    assert diagnose.seed_ignored(None, None, seed_ignored=False) is None
-    assert "draw a new rng.permutation(n)" in diagnose.later_epochs_wrong(None, None, first_epoch_ok=True)
-    assert diagnose.later_epochs_wrong(None, None, first_epoch_ok=False) is None
+    right, wrong = [0.7, 0.5], [0.7, 0.6]
+    assert "never shuffled" in diagnose.seed_ignored(wrong, right, seed_ignored=True)
+    assert diagnose.seed_ignored(wrong, right, seed_ignored=False) is None
+    assert diagnose.seed_ignored(right, right, seed_ignored=True) is None
+    assert "draw a new rng.permutation(n)" in diagnose.later_epochs_wrong(wrong, right, first_epoch_ok=True)
+    assert diagnose.later_epochs_wrong(wrong, right, first_epoch_ok=False) is None
+    assert diagnose.later_epochs_wrong(right, right, first_epoch_ok=True) is None
 
 
 def test_same_compares_pairs_element_by_element():

@@ -194,10 +194,13 @@ def test_a_loop_that_breaks_the_contract_gets_no_points_from_its_own_helpers(tmp
     """Its own `gradients` accepts ``w=``, so the loop runs as submitted; with the reference's
     `gradients` it fails. Its own callees are tried only once the loop has passed its public
     tests (every callee swapped), so public and hidden tests agree: every test that runs the
-    loop fails; only the one that never reaches a batch passes."""
+    loop fails; only those that never reach a batch pass (bad batch sizes, epochs=0)."""
     result = grade_submission(submission_with(tmp_path / "submission", *GRADIENTS_BY_ANOTHER_NAME))
     loop = {t.name: t.score for t in result.tests if t.function == "logistic_regression.gradient_descent"}
     passed = [name for name, score in loop.items() if score]
     assert len(loop) >= 8
-    assert passed == ["logistic_regression.gradient_descent: raises ValueError for batch_size 0, -2, 1.5 and True"]
+    assert sorted(passed) == [
+        "logistic_regression.gradient_descent: epochs=0: returns theta0 (or zeros) unchanged and a history of one float, "
+        "the starting loss",
+        "logistic_regression.gradient_descent: raises ValueError for batch_size 0, -2, 1.5 and True"]
     assert all(t.score == t.max_score for t in result.tests if t.function == "logistic_regression.gradients")

@@ -5,15 +5,19 @@ message a student can act on: which call (``what``), what was expected, what cam
 the likely bug when a hint recognises one. The checks run in a fixed order, each only once
 the previous one passed:
 
-1. type: exactly ``numpy.ndarray`` for arrays, ``float`` or ``numpy.float64`` for floats
-   (subclasses are refused: an ndarray subclass can override ``==``, a float subclass ``<``);
+1. numbers: ``got`` is read exactly as float64 in any lossless representation (a list, tuple
+   or real ndarray for a vector or a history; a float, numpy scalar or 0-d array for a float:
+   `representation.real_values`); a complex, a boolean or any subclass is refused (an ndarray
+   subclass can override ``==``, a float subclass ``<``). The exact documented type is graded
+   once per function, by `expect_representation`, so a slip in representation costs once;
 2. shape: equal shapes, never broadcast (``(n, 1)`` is not ``(n,)``);
-3. dtype: the expected dtype (float64 throughout the contract);
-4. finiteness: NaN is never equal to anything, infinities only where expected;
-5. values: ``|got − expected| ≤ atol + rtol·|expected|`` elementwise.
+3. finiteness: NaN is never equal to anything, infinities only where expected;
+4. values: ``|got − expected| ≤ atol + rtol·|expected|`` elementwise.
 
 Hints are callables ``hint(got, expected) -> str | None`` (see `autograder.grading.diagnose`);
-they run only after a failure, the first sentence returned is added as "Likely bug: ...".
+they run only after a failure and only when ``got``'s numbers are not the expected ones (a
+failure for another reason names no bug), and the first sentence returned is added as
+"Likely bug: ...".
 
 `call` runs one student function the way the grading tests do: the functions it calls
 (`callees`) swapped for the reference's (so one bug costs once), and its inputs checked
@@ -27,7 +31,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from autograder.sandbox.wire import Opaque
+from autograder.grading import diagnose
+from autograder.grading.representation import NotReal, describe_type, real_values
+from autograder.grading.representation import expect_representation as expect_representation  # one import for tests
 
 Hint = Callable[[object, object], "str | None"]
 
@@ -35,20 +41,6 @@ Hint = Callable[[object, object], "str | None"]
 # float64 round-off stays many orders of magnitude below these.
 RTOL = 1e-7
 ATOL = 1e-10
-
-FLOAT_TYPES = (float, np.float64)
-
-
-def describe_type(value: object) -> str:
-    """A short description of ``value``'s type for messages: "an ndarray of shape (3,)", "float"..."""
-    if isinstance(value, Opaque):
-        return f"an object of type {value.type_name}"
-    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
-        return f"an ndarray subclass ({type(value).__name__})"
-    if isinstance(value, np.ndarray):
-        return f"an ndarray of shape {value.shape}"
-    return type(value).__name__
-
 
 def fmt(value: object) -> str:
     """A short rendering: a few numbers of an array, a float to 8 significant digits."""
@@ -72,7 +64,16 @@ def _fail(what: str, problem: str, got: object, expected: object, hints: Iterabl
 
 
 def likely_bug(got: object, expected: object, hints: Iterable[Hint]) -> str | None:
-    """The first sentence any hint returns; a hint that errors is skipped (it is only advice)."""
+    """The first sentence any hint returns; a hint that errors is skipped (it is only advice).
+
+    None when ``got`` has about the numbers of ``expected`` (`diagnose.same`): then the failure
+    is not a bug in the numbers, and no hint may name one.
+    """
+    try:
+        if diagnose.same(got, expected):
+            return None
+    except Exception:  # noqa: BLE001  (advice only)
+        pass
     for hint in hints:
         try:
             sentence = hint(got, expected)
@@ -83,6 +84,19 @@ def likely_bug(got: object, expected: object, hints: Iterable[Hint]) -> str | No
     return None
 
 
+def _read(got: object, expected_shape: tuple[int, ...], *, what: str, wanted: str, hints: Sequence[Hint],
+          expected: object, advice: str = "") -> np.ndarray:
+    """``got`` as float64 numbers of ``expected_shape`` (any lossless representation), or fail."""
+    try:
+        values = real_values(got)
+    except NotReal as error:
+        _fail(what, f"expected {wanted}, got {error}", got, expected, hints)
+    if values.shape != expected_shape:
+        _fail(what, f"expected {wanted}, got shape {values.shape} ({advice or 'shapes must match exactly'})", got,
+              expected, hints)
+    return values
+
+
 def expect_array(
     got: object,
     expected: np.ndarray,
@@ -91,24 +105,23 @@ def expect_array(
     rtol: float = RTOL,
     atol: float = ATOL,
     hints: Sequence[Hint] = (),
-) -> None:
-    """Check that ``got`` is a plain ndarray equal to ``expected`` in shape, dtype and values.
+) -> np.ndarray:
+    """Check that ``got`` holds the numbers of ``expected``: the same shape, close values.
+
+    Any lossless representation counts (a list, a tuple, an integer dtype...: see
+    `representation.real_values`); the exact type is graded once, by `expect_representation`.
+    Returns ``got`` as a float64 array.
 
     Raises
     ------
     AssertionError
         With a message naming ``what``, expected versus got and, when one fits, the likely bug.
     """
-    expected = np.asarray(expected)
-    if type(got) is not np.ndarray:
-        _fail(what, f"expected an ndarray of shape {expected.shape}, got {describe_type(got)}",
-              got, expected, hints)
-    if got.shape != expected.shape:
-        _fail(what, f"expected shape {expected.shape}, got shape {got.shape} (shapes must match exactly)",
-              got, expected, hints)
-    if got.dtype != expected.dtype:
-        _fail(what, f"expected dtype {expected.dtype}, got dtype {got.dtype}", got, expected, hints)
-    _check_values(got, expected, what=what, rtol=rtol, atol=atol, hints=hints)
+    expected = np.asarray(expected, dtype=np.float64)
+    values = _read(got, expected.shape, what=what, wanted=f"an array of shape {expected.shape}", hints=hints,
+                   expected=expected)
+    _check_values(values, expected, what=what, rtol=rtol, atol=atol, hints=hints)
+    return values
 
 
 def expect_float(
@@ -119,17 +132,16 @@ def expect_float(
     rtol: float = RTOL,
     atol: float = ATOL,
     hints: Sequence[Hint] = (),
-) -> None:
-    """Check that ``got`` is a Python float (or ``numpy.float64``) close to ``expected``."""
-    if type(got) not in FLOAT_TYPES:
-        advice = " (return float(...) of it)" if isinstance(got, np.ndarray) and got.size == 1 else ""
-        _fail(what, f"expected a float, got {describe_type(got)}{advice}", got, expected, hints)
-    _check_values(np.float64(got), np.float64(expected), what=what, rtol=rtol, atol=atol, hints=hints,
-                  shown=(got, expected))
+) -> float:
+    """Check that ``got`` is one real number close to ``expected`` (a float, a numpy scalar, a 0-d array)."""
+    values = _read(got, (), what=what, wanted="a float", hints=hints, expected=expected,
+                   advice="return float(...) of it" if isinstance(got, np.ndarray | list | tuple) else "")
+    _check_values(values[()], np.float64(expected), what=what, rtol=rtol, atol=atol, hints=hints)
+    return float(values)
 
 
-def _check_values(got, expected, *, what, rtol, atol, hints, shown=None) -> None:
-    shown_got, shown_expected = shown if shown is not None else (got, expected)
+def _check_values(got, expected, *, what, rtol, atol, hints) -> None:
+    shown_got, shown_expected = got, expected
     g = np.asarray(got, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if np.isnan(g).any():
@@ -166,21 +178,22 @@ def expect_history(
     rtol: float = RTOL,
     atol: float = ATOL,
     hints: Sequence[Hint] = (),
-) -> None:
-    """Check a loss history: a list of ``len(expected)`` floats, close to ``expected``."""
+) -> np.ndarray:
+    """Check a loss history: ``len(expected)`` numbers close to ``expected`` (a list, a tuple or
+    a 1-D array of them: the exact type is graded by `expect_representation`)."""
     expected_array = np.array(expected, dtype=float)
-    if type(got) is not list:
-        _fail(what, f"history must be a list of {len(expected)} floats, got {describe_type(got)}",
-              got, expected_array, hints)
-    odd = [i for i, v in enumerate(got) if type(v) not in FLOAT_TYPES]
-    if odd:
-        _fail(what, f"history[{odd[0]}] is {describe_type(got[odd[0]])}, expected a float", got,
+    try:
+        values = real_values(got)
+    except NotReal as error:
+        _fail(what, f"history must be {len(expected)} numbers, got {error}", got, expected_array, hints)
+    if values.ndim != 1:
+        _fail(what, f"history must be {len(expected)} numbers in a row, got shape {values.shape}", got,
               expected_array, hints)
-    got_array = np.array(got, dtype=float)
-    if len(got) != len(expected):
+    if len(values) != len(expected):
         _fail(what, f"history must have {len(expected)} entries (the loss before the first epoch and "
-                    f"after each epoch), got {len(got)}", got_array, expected_array, hints)
-    _check_values(got_array, expected_array, what=what, rtol=rtol, atol=atol, hints=hints)
+                    f"after each epoch), got {len(values)}", values, expected_array, hints)
+    _check_values(values, expected_array, what=what, rtol=rtol, atol=atol, hints=hints)
+    return values
 
 
 def expect_pair(got: object, *, what: str) -> tuple[object, object]:
@@ -304,6 +317,21 @@ def call(student, module: str, function: str, names: Sequence[str], *args, swap:
     return result, what
 
 
+def expect_warning_free(student, module: str, function: str, names: Sequence[str], *args, **kwargs) -> object:
+    """Call ``module.function(*args, **kwargs)`` (callees swapped, as `call` does) with warnings
+    recorded in the child, and fail on the first ``RuntimeWarning`` it raised (contract section 2:
+    "warning-free" means no overflow, divide-by-zero or invalid-value warning). Returns the result."""
+    what = describe_call(function, names, args, kwargs)
+    result, caught = student.call(module, function, *args, swap=callees(module, function), warnings=True, **kwargs)
+    runtime = [w for w in caught if w["runtime"]]
+    if runtime:
+        first = runtime[0]
+        more = f" (and {len(runtime) - 1} more)" if len(runtime) > 1 else ""
+        raise AssertionError(f"{what}: raised {first['category']}: {first['message']}{more}; the contract asks "
+                             "for no RuntimeWarning here: rewrite it so nothing overflows (e.g. with np.logaddexp)")
+    return result
+
+
 def copy_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """A dict of fresh copies (each side of a comparison gets its own)."""
     return {key: np.array(value, copy=True) for key, value in arrays.items()}
@@ -322,8 +350,9 @@ def expect_same_updates(
 ) -> None:
     """Run ``update(params, grads)`` for every grads in turn on both optimizers and compare.
 
-    Both start from copies of ``params``. After every call: ``update`` returned None, ``grads``
-    is unchanged, and each ``params[key]`` matches. ``hints(call, key, start)`` gives the hints
+    Both start from copies of ``params``. After every call ``grads`` is unchanged and each
+    ``params[key]`` holds the expected numbers (what ``update`` returns and the exact type of
+    ``params[key]`` are graded once, in each optimizer's representation test). ``hints(call, key, start)`` gives the hints
     for call number ``call`` (from 1) of key ``key``, which held ``start`` before that call.
     """
     got_params, expected_params = copy_arrays(params), copy_arrays(params)
@@ -333,9 +362,8 @@ def expect_same_updates(
         what = (f"{label}.update(params, grads), call {call_number} of {len(grads_sequence)} "
                 f"with params of shapes {{{shapes}}}")
         sent = copy_arrays(grads)
-        returned = got_optimizer.update(got_params, sent)
+        got_optimizer.update(got_params, sent)
         expected_optimizer.update(expected_params, copy_arrays(grads))
-        expect_none(returned, what=what)
         for key in grads:
             expect_unchanged(grads[key], sent.get(key), what=what, name=f"grads[{key!r}]")
         for key, expected in expected_params.items():
@@ -345,9 +373,12 @@ def expect_same_updates(
                          hints=hints(call_number, key, start[key]))
 
 
-def expect_kind(got: object, like: np.ndarray, *, what: str) -> None:
-    """Check only that ``got`` is a plain ndarray with ``like``'s shape and dtype (not its values)."""
-    if type(got) is not np.ndarray or got.shape != like.shape or got.dtype != like.dtype:
-        raise AssertionError(f"{what}: expected an ndarray of shape {like.shape} and dtype {like.dtype}, "
-                             f"got {describe_type(got)}" + (f" of dtype {got.dtype}" if isinstance(got, np.ndarray)
-                                                            else ""))
+def expect_kind(got: object, like: np.ndarray, *, what: str) -> np.ndarray:
+    """Check only that ``got`` is numbers of ``like``'s shape (not their values); returns them as float64."""
+    try:
+        values = real_values(got)
+    except NotReal as error:
+        raise AssertionError(f"{what}: expected an array of shape {like.shape}, got {error}") from None
+    if values.shape != like.shape:
+        raise AssertionError(f"{what}: expected an array of shape {like.shape}, got shape {values.shape}")
+    return values

@@ -5,7 +5,9 @@ the symptom needs (``n``, the starting point...), and returns one sentence for t
 ``None`` when the symptom is absent. Grading tests bind the context with `functools.partial`
 and pass them to `autograder.grading.compare` as hints, which run them only after a failure.
 
-They only compare numbers and name the bug: none of them recomputes a graded function, so
+A detector names its bug only when ``got``'s numbers are that bug's and not ``expected``'s
+(``tests/test_diagnose_replay.py`` replays each on the reference and on its bug). They only
+compare numbers and name the bug: none of them recomputes a graded function, so
 shipping them to students gives away no more than the contract and the skeleton's hints do.
 (The hidden tests' replays of buggy batch loops and optimizers live in the hidden tests.)
 """
@@ -24,6 +26,8 @@ ATOL = 1e-12
 def _arrays(got: object, expected: object) -> tuple[np.ndarray, np.ndarray] | None:
     """Both as float arrays of one shape, or None when they cannot be compared."""
     try:
+        if np.iscomplexobj(got) or np.iscomplexobj(expected):  # not real numbers: nothing to compare
+            return None
         g = np.asarray(got, dtype=np.float64)
         e = np.asarray(expected, dtype=np.float64)
     except (TypeError, ValueError):
@@ -73,10 +77,11 @@ def averaged_twice(got: object, expected: object, n: int) -> str | None:
 
 
 def per_sample_not_reduced(got: object, expected: object, n: int) -> str | None:
-    """A gradient of shape (n,) or (n, d) where (d,) is asked for: the mean over samples is missing."""
+    """A gradient of shape (n, d) where (d,) is asked for, whose mean over the rows is the expected one."""
     shape = np.shape(got)
     d = np.shape(expected)
-    if len(d) == 1 and shape in ((n, d[0]), (n,)) and shape != d:
+    if len(d) == 1 and shape == (n, d[0]) and shape != d and about(np.mean(np.asarray(got, dtype=float), axis=0),
+                                                                     expected):
         return (f"got shape {shape}, one row per sample: average over the samples "
                 f"(axis 0) to get one value per parameter, shape {d}")
     return None
@@ -113,6 +118,29 @@ def overflow(got: object, expected: object, z: object) -> str | None:
         return (f"non-finite result with |z| up to {big:g}: e^z overflows above z ≈ 709; rewrite the "
                 "formula so nothing overflows (for example log(1 + e^z) = np.logaddexp(0, z))")
     return None
+
+
+def loss_not_finite(got: object, expected: object, z: object) -> str | None:
+    """A NaN or infinite NLL where the exact one is finite, named by what the numbers show.
+
+    NaN: ``0 · log 0``, a probability that rounded to exactly 0 or 1 times a label of 0
+    (``y·log p`` with y = 0 and p = 0 is 0·(−inf)). inf where only z < −709 is out of exp's
+    range: log of a probability rounded to 0. inf with some z > 709: e^z overflowed in
+    log(1 + e^z), or log(1 − p) of a p rounded to 1.
+    """
+    value = float(np.asarray(got, dtype=np.float64)) if isinstance(got, float | np.floating) else None
+    if value is None or np.isfinite(value) or not np.isfinite(float(expected)):
+        return None
+    zs = np.asarray(z, dtype=np.float64)
+    if np.isnan(value):
+        return ("NaN from 0 · log 0: p = σ(z) rounded to exactly 0 or 1 (to 1 above z ≈ 37, to 0 below z ≈ −745), so a term "
+                "y·log p or (1 − y)·log(1 − p) with a zero factor became 0·(−inf); compute log(1 + e^z) − y·z "
+                "without forming p, e.g. with np.logaddexp(0, z)")
+    if zs.max(initial=-np.inf) > 709:
+        return (f"an infinite loss with z up to {zs.max():g}: e^z overflows above z ≈ 709 in log(1 + e^z) "
+                "(or p rounded to exactly 1 makes log(1 − p) = −inf); use np.logaddexp(0, z)")
+    return (f"an infinite loss with z down to {zs.min():g}: p = σ(z) rounded to exactly 0, so −log p = inf; "
+            "compute log(1 + e^z) − y·z without forming p, e.g. with np.logaddexp(0, z)")
 
 
 def capped_loss(got: object, expected: object, z: object) -> str | None:
@@ -170,7 +198,7 @@ def history_shifted(got: object, expected: object) -> str | None:
 def only_partial_batch_wrong(got: object, expected: object, n: int, batch_size: int,
                              divisible_ok: bool) -> str | None:
     """Wrong only when ``n % batch_size != 0``, right when the batches tile n exactly."""
-    if divisible_ok and n % batch_size:
+    if divisible_ok and n % batch_size and not same(got, expected):
         return (f"correct when batch_size divides n, wrong with n = {n}, batch_size = {batch_size}: "
                 f"the last, shorter batch of {n % batch_size} rows must be used too "
                 f"(an epoch makes ceil(n / batch_size) = {-(-n // batch_size)} updates)")
@@ -187,7 +215,7 @@ def unstable_solve(got: object, expected: object) -> str | None:
 
 def seed_ignored(got: object, expected: object, seed_ignored: bool) -> str | None:
     """The submission's loop returns the same with another seed: its rows are never shuffled."""
-    if seed_ignored:
+    if seed_ignored and not same(got, expected):
         return ("another seed gives exactly the same result: the rows are never shuffled; every epoch "
                 "must walk rng.permutation(n) with rng = np.random.default_rng(seed)")
     return None
@@ -195,7 +223,7 @@ def seed_ignored(got: object, expected: object, seed_ignored: bool) -> str | Non
 
 def later_epochs_wrong(got: object, expected: object, first_epoch_ok: bool) -> str | None:
     """Right after one epoch, wrong after several: the order is not redrawn from one generator."""
-    if first_epoch_ok:
+    if first_epoch_ok and not same(got, expected):
         return ("the first epoch is right but later ones are not: make rng = np.random.default_rng(seed) "
                 "once, before the epochs, and draw a new rng.permutation(n) at the start of every epoch")
     return None
@@ -235,6 +263,6 @@ def shape_hint(got: object, expected: object) -> str | None:
     g = np.shape(got)
     if len(e) == 1 and g in ((e[0], 1), (1, e[0])):
         return f"got shape {g} where {e} is expected: use 1-D arrays (no reshape to a column or row)"
-    if len(e) == 0 and isinstance(got, np.ndarray) and got.size == 1:
-        return "got a 1-element array where a float is expected: return float(...)"
+    if len(e) == 0 and isinstance(got, np.ndarray) and got.ndim and got.size == 1:
+        return f"got an array of shape {g} where a float is expected: return float(...) of it"
     return None

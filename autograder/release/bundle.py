@@ -57,6 +57,7 @@ STUDENT_README = """# Your assignment: optimisation through logistic and linear 
 def build_student_bundle(dest: Path) -> list[Path]:
     """Write the student bundle into ``dest`` (new or empty); returns the files written."""
     from autograder.grading.recording import record_public
+    from autograder.release.known_bugs import known_bug_sources
 
     if dest.exists() and any(dest.iterdir()):
         raise UserError(f"--student-bundle {dest}: the folder is not empty")
@@ -69,7 +70,7 @@ def build_student_bundle(dest: Path) -> list[Path]:
     for name in PROJECT_FILES:
         shutil.copyfile(KIT_ROOT / name, dest / name)
     (dest / "README.md").write_text(STUDENT_README, encoding="utf-8")
-    record_public(dest / "autograder" / "tests" / "public" / "recorded")
+    record_public(dest / "autograder" / "tests" / "public" / "recorded", known_bugs=known_bug_sources())
     return sorted(p for p in dest.rglob("*") if p.is_file())
 
 

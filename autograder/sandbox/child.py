@@ -8,6 +8,7 @@ original stdout; the student's own prints go to LOGFILE, capped by RLIMIT_FSIZE.
 
 - ``call``: run ``module.name(*args, **kwargs)``; names in ``swap`` are replaced, for that
   call only, by callbacks into the grader's reference (so one function is graded alone);
+  with ``warnings`` set, the warnings the call raised come back as data (``warnings`` in the reply);
 - ``new``: build ``module.name(*args, **kwargs)`` and keep it under a handle;
 - ``method``: call ``handle.name(*args, **kwargs)``.
 
@@ -16,12 +17,14 @@ Replies: ``result`` (value, and the inputs after the call when asked), ``error``
 grader checks every value it gets back.
 """
 
+import contextlib
 import errno
 import importlib.machinery
 import importlib.util
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -122,8 +125,10 @@ class Child:
         saved = {name: module.__dict__.get(name, _ABSENT) for name in header.get("swap", ())} if module else {}
         for name in saved:
             setattr(module, name, self.callback(f"{header['module']}.{name}"))
+        caught: list = []
         try:
-            result = target(*args, **kwargs)
+            with _recording(caught) if header.get("warnings") else contextlib.nullcontext():
+                result = target(*args, **kwargs)
         except _Reported:
             raise
         except BaseException as exc:  # noqa: BLE001  (SystemExit, KeyboardInterrupt: the student's)
@@ -143,6 +148,8 @@ class Child:
         reply = {"kind": "result", "value": value}
         if header.get("inputs_after"):
             reply["inputs"] = wire.encode([list(args), kwargs], out)
+        if header.get("warnings"):
+            reply["warnings"] = [_describe_warning(w) for w in caught[:20]]
         return reply, out
 
     # -- calling back into the grader ------------------------------------------------------
@@ -183,6 +190,31 @@ class _RemoteObject:
                 params[key][...] = value
             except (TypeError, ValueError, KeyError):
                 params[key] = value
+
+
+@contextlib.contextmanager
+def _recording(into: list):
+    """Record every warning the call raises into ``into`` (``always``: none hidden by an earlier one)."""
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            into.extend(log)
+
+
+def _describe_warning(caught) -> dict:
+    """A recorded warning as data: its category's name, whether it is a RuntimeWarning, its message."""
+    category = caught.category if isinstance(caught.category, type) else Warning
+    return {"category": str(getattr(category, "__name__", "Warning"))[:80],
+            "runtime": issubclass(category, RuntimeWarning), "message": _safe_str(caught.message)[:300]}
+
+
+def _safe_str(value: object) -> str:
+    try:
+        return str(str(value))
+    except Exception:  # noqa: BLE001  (a hostile __str__)
+        return "?"
 
 
 class _SourceOnly(importlib.machinery.SourceFileLoader):

@@ -106,6 +106,7 @@ class Sandbox:
         self.channel: wire.Channel | None = None
         self.loaded: set[str] = set()
         self.broken: dict[str, StudentError] = {}  # modules that hung or crashed while loading
+        self.last_warnings: list[dict] = []  # what the last call raised, when it asked (see Student.call)
         self.timeouts: dict[str, int] = {}  # "module.function" -> calls that hit the time limit
         self.parent_objects: dict[int, object] = {}
         self._ids = itertools.count()
@@ -222,6 +223,7 @@ class Sandbox:
             raise BadOutput(f"sent a malformed reply ({type(error).__name__})") from None
         finally:
             self._allowed = set()
+        self.last_warnings = _warnings_in(reply)
         return self._outcome(reply, reply_blobs)
 
     def _outcome(self, reply: dict, blobs: list[bytes]) -> tuple[object, object]:
@@ -321,16 +323,18 @@ class Student:
         self._sandbox = sandbox
 
     def call(self, module: str, function: str, *args, swap: tuple[str, ...] = (), inputs_after: bool = False,
-             timeout: float | None = None, strikes: str | None = None, **kwargs):
+             timeout: float | None = None, strikes: str | None = None, warnings: bool = False, **kwargs):
         """``module.function(*args, **kwargs)`` in the child; ``swap`` names run the reference.
 
         ``strikes``: the name its time-outs are counted under, if not ``module.function``.
+        ``warnings``: also return the warnings the call raised, as a last item: a list of
+        ``{"category": name, "runtime": is a RuntimeWarning, "message": text}``.
         """
+        options = {"warnings": True} if warnings else {}
         value, inputs = self._sandbox.request("call", module, function, args, kwargs, timeout=timeout,
-                                              swap=list(swap), inputs_after=inputs_after, key=strikes)
-        if inputs_after:
-            return value, tuple(inputs[0]), inputs[1]
-        return value
+                                              swap=list(swap), inputs_after=inputs_after, key=strikes, **options)
+        result = (value, tuple(inputs[0]), inputs[1]) if inputs_after else value
+        return (result, self._sandbox.last_warnings) if warnings else result
 
     def new(self, module: str, name: str, *args, **kwargs) -> RemoteObject:
         value, _ = self._sandbox.request("new", module, name, args, kwargs)
@@ -342,6 +346,15 @@ class Student:
         if module not in MODULES:
             raise AttributeError(module)
         return _ModuleProxy(self, module)
+
+
+def _warnings_in(reply: object) -> list[dict]:
+    """The warnings a child's reply lists, as plain data (a hostile child can only lie about its own)."""
+    listed = reply.get("warnings") if isinstance(reply, dict) else None
+    if not isinstance(listed, list):
+        return []
+    return [{"category": str(w.get("category", "Warning"))[:80], "runtime": w.get("runtime") is True,
+             "message": str(w.get("message", ""))[:300]} for w in listed[:20] if isinstance(w, dict)]
 
 
 class _ModuleProxy:

@@ -10,6 +10,7 @@ the comparison's own words.
 from __future__ import annotations
 
 from .cases import Bug, Edit, Variant, bug
+from .styles import STYLE_BUGS, STYLE_VARIANTS
 
 LOG, LIN, OPT = "logistic_regression", "linear_regression", "optimizers"
 
@@ -31,7 +32,9 @@ BUGS: tuple[Bug, ...] = (
         f"{LOG}.loss", r"summed over the samples"),
     bug("L05_loss_log_of_probabilities", LOG, "z = X @ theta\n    " + LOGISTIC_LOSS,
         "p = 1 / (1 + np.exp(-(X @ theta)))\n    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))",
-        f"{LOG}.loss", r"overflows|NaN|infinite"),
+        f"{LOG}.loss", r"NaN from 0 · log 0: p = σ\(z\) rounded to exactly 0 or 1"),
+    bug("L05b_loss_log_one_plus_exp", LOG, "return float(np.mean(np.logaddexp(0.0, z) - y * z))",
+        "return float(np.mean(np.log(1 + np.exp(z)) - y * z))", f"{LOG}.loss", r"e\^z overflows above z ≈ 709"),
     bug("L06_gradient_ij_sign", LOG, "return -(y_i - p_i) * x_ij", "return (y_i - p_i) * x_ij",
         f"{LOG}.gradient_ij", r"sign is flipped"),
     bug("L07_gradients_summed", LOG, GRADIENTS_L, "gradient_ij(X, y[:, None], p[:, None]).sum(axis=0)",
@@ -103,6 +106,7 @@ BUGS: tuple[Bug, ...] = (
         "params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n",
         "params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n        return params\n",
         f"{OPT}.Adam", r"must return None"),
+    *STYLE_BUGS,
 )
 
 NEWLINE_SIGMOID = SIGMOID + "\n"
@@ -136,4 +140,5 @@ VARIANTS: tuple[Variant, ...] = (
         Edit(LOG, "for start in range(0, n, batch_size):\n            idx = order[start:start + batch_size]",
              "for b in range(-(-n // batch_size)):\n            idx = order[b * batch_size:(b + 1) * batch_size]"),
     ), why="rebinding params[key] instead of updating in place (the contract accepts it); ceil(n/k) batches"),
+    *STYLE_VARIANTS,
 )

@@ -23,12 +23,15 @@ class Edit:
 @dataclass(frozen=True)
 class Bug:
     """One bug: ``function`` (``"module.function"``) must lose points, every other function none,
-    and the feedback of ``function``'s failed tests must match the regular expression ``message``."""
+    and the feedback of ``function``'s failed tests must match the regular expression ``message``.
+    ``points``: exactly how many points it must lose, where that is the point (a format slip
+    costs its one representation point, nothing more)."""
 
     name: str
     edits: tuple[Edit, ...]
     function: str
     message: str
+    points: float | None = None
 
 
 @dataclass(frozen=True)

@@ -396,7 +396,10 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("H16_ships_conftest_numpy_sitecustomize_pyc", base="L07_gradients_summed", writer=write_shipped_junk),
     Hostile("H17_symlinked_module", must_lose=frozenset({OPT}), may_lose=frozenset({OPT}), reason=r"symbolic link",
             writer=write_symlinked_module),
-    Hostile("H18_forges_protocol_messages", (before(LOG, SUMMED_L_BODY, FORGERY),), base="L07_gradients_summed"),
+    # Its base keeps the gradients' representation point (a summed gradient has the right type);
+    # the forgery's malformed reply loses it: the attacked function may lose, nothing else.
+    Hostile("H18_forges_protocol_messages", (before(LOG, SUMMED_L_BODY, FORGERY),), base="L07_gradients_summed",
+            may_lose=frozenset({f"{LOG}.gradients"})),
     # When every other function was swapped for the reference's, one epoch of the reference's
     # gradient_descent with lr=1 handed back the exact gradient; now only callees are swapped. (Its
     # own gradient_descent, run unswapped on real data once the others pass, recurses forever.)

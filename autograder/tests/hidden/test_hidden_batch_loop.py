@@ -143,6 +143,24 @@ def mgd_case(rng, module):
     return X, y, dict(lr=0.3, epochs=4, batch_size=4, seed=int(rng.integers(1000)), theta0=theta0)
 
 
+def check_no_epochs(student, reference, module: str, rng, proven) -> None:
+    """``epochs=0``: theta0 back (or zeros) and a history of one float, the starting loss."""
+    X, y, theta0 = problem(rng, module, 5, 3)
+    for kwargs in (dict(lr=0.3, epochs=0, batch_size=2, seed=4, theta0=theta0), dict(epochs=0)):
+        check_trajectory(student, reference, module, X, y, kwargs, proven=proven)
+
+
+def check_smallest_shapes(student, reference, module: str, rng, proven) -> None:
+    """One sample, one feature (the intercept alone), and both, with theta0 given: BGD and MGD
+    (batch_size 2 > n = 1 is BGD too; SGD has its own tests, so a loop that fails only there
+    loses only those)."""
+    for n, d in ((1, 1), (1, 3), (5, 1)):
+        X, y, theta0 = problem(rng, module, n, d)
+        for batch_size in (None, 2):
+            check_trajectory(student, reference, module, X, y,
+                             dict(lr=0.3, epochs=3, batch_size=batch_size, seed=7, theta0=theta0), proven=proven)
+
+
 def check_bad_batch_sizes(student, module: str, rng) -> None:
     X, y, _ = problem(rng, module, 6, 2)
     for bad in (0, -2, 1.5, True):
@@ -158,7 +176,7 @@ def check_bad_batch_sizes(student, module: str, rng) -> None:
 
 # -- logistic_regression.gradient_descent --------------------------------------------------
 
-@pytest.mark.grades("logistic_regression.gradient_descent", points=2, hidden=True)
+@pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=True)
 def test_logistic_gradient_descent_sgd(student, reference, rng, proven):
     """SGD (batch_size=1): theta and history match the reference on a random problem"""
     X, y, kwargs = sgd_case(rng, LOGISTIC)
@@ -199,12 +217,24 @@ def test_logistic_gradient_descent_inputs_unchanged(student, rng):
 
 
 @pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=True)
+def test_logistic_gradient_descent_no_epochs(student, reference, rng, proven):
+    """epochs=0: returns theta0 (or zeros) unchanged and a history of one float, the starting loss"""
+    check_no_epochs(student, reference, LOGISTIC, rng, proven)
+
+
+@pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=True)
+def test_logistic_gradient_descent_smallest_shapes(student, reference, rng, proven):
+    """n = 1, d = 1 and both, with theta0 given (and left unchanged), for BGD and MGD"""
+    check_smallest_shapes(student, reference, LOGISTIC, rng, proven)
+
+
+@pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=True)
 def test_logistic_gradient_descent_bad_batch_size(student, rng):
     """raises ValueError for batch_size 0, -2, 1.5 and True"""
     check_bad_batch_sizes(student, LOGISTIC, rng)
 
 
-@pytest.mark.grades("logistic_regression.gradient_descent", points=2, hidden=True)
+@pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=True)
 def test_logistic_gradient_descent_optimizer(student, reference, rng, proven):
     """with an optimizer (Adam, Momentum): theta and history match the reference"""
     for optimizer in [("Adam", dict(lr=0.05)), ("Momentum", dict(lr=0.1, momentum=0.8))]:
@@ -220,6 +250,18 @@ def test_linear_gradient_descent_sgd_and_mgd(student, reference, rng, proven):
     for case in (sgd_case, mgd_case):
         X, y, kwargs = case(rng, LINEAR)
         check_trajectory(student, reference, LINEAR, X, y, kwargs, proven=proven)
+
+
+@pytest.mark.grades("linear_regression.gradient_descent", points=1, hidden=True)
+def test_linear_gradient_descent_no_epochs(student, reference, rng, proven):
+    """epochs=0: returns theta0 (or zeros) unchanged and a history of one float, the starting loss"""
+    check_no_epochs(student, reference, LINEAR, rng, proven)
+
+
+@pytest.mark.grades("linear_regression.gradient_descent", points=1, hidden=True)
+def test_linear_gradient_descent_smallest_shapes(student, reference, rng, proven):
+    """n = 1, d = 1 and both, with theta0 given (and left unchanged), for BGD and MGD"""
+    check_smallest_shapes(student, reference, LINEAR, rng, proven)
 
 
 @pytest.mark.grades("linear_regression.gradient_descent", points=1, hidden=True)

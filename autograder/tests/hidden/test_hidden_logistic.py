@@ -3,6 +3,8 @@
 Fresh random inputs from the seeded ``rng`` (never the public examples), several shapes per
 test, n = 1 included, and the extreme z the contract promises to handle (|z| up to 1e4).
 Each test grades one function; its callees are swapped for the reference's (`compare.call`).
+The ``..._warning_free`` tests run the extreme z with warnings recorded in the sandbox: a
+correct answer reached through an overflow (``1 / (1 + np.exp(-z))``) costs that point only.
 """
 
 from functools import partial
@@ -74,7 +76,7 @@ def test_loss_random(student, reference, rng):
             partial(diagnose.summed_not_averaged, n=n), diagnose.sign_error, diagnose.shape_hint])
 
 
-@pytest.mark.grades("logistic_regression.loss", points=2, hidden=True)
+@pytest.mark.grades("logistic_regression.loss", points=1, hidden=True)
 def test_loss_extreme_z(student, reference):
     """finite and exact for extreme z (|z| up to 1e4), where log(p) or log(1 − p) underflows"""
     X, y, theta = extreme_problem()
@@ -82,9 +84,29 @@ def test_loss_extreme_z(student, reference):
         expected = reference.logistic_regression.loss(X[rows], y[rows], theta)
         got, what = compare.call(student, M, "loss", ("X", "y", "theta"), X[rows], y[rows], theta)
         compare.expect_float(got, expected, what=f"{what} (z = {compare.fmt(EXTREME_Z[rows])})", rtol=1e-9,
-                             hints=[partial(diagnose.overflow, z=EXTREME_Z[rows]),
+                             hints=[partial(diagnose.loss_not_finite, z=EXTREME_Z[rows]),
                                     partial(diagnose.capped_loss, z=EXTREME_Z[rows]),
                                     partial(diagnose.summed_not_averaged, n=len(y[rows]))])
+
+
+@pytest.mark.grades("logistic_regression.logistic", points=1, hidden=True)
+def test_logistic_warning_free(student, reference):
+    """correct and raises no RuntimeWarning (overflow, divide by zero, invalid value) for extreme z"""
+    X, _, theta = extreme_problem()
+    for x, names in ((X, ("X", "theta")), (X[0], ("x", "theta")), (X[12], ("x", "theta"))):
+        got = compare.expect_warning_free(student, M, "logistic", names, x, theta)
+        compare.expect_array(got, reference.logistic_regression.logistic(x, theta), what="logistic: the result",
+                             **EXTREME_P_TOL)
+
+
+@pytest.mark.grades("logistic_regression.loss", points=1, hidden=True)
+def test_loss_warning_free(student, reference):
+    """correct and raises no RuntimeWarning (overflow, divide by zero, invalid value) for extreme z"""
+    X, y, theta = extreme_problem()
+    for rows in (slice(None), slice(2, 3), slice(10, 11)):
+        got = compare.expect_warning_free(student, M, "loss", ("X", "y", "theta"), X[rows], y[rows], theta)
+        compare.expect_float(got, reference.logistic_regression.loss(X[rows], y[rows], theta), what="loss: the result",
+                             rtol=1e-9)
 
 
 @pytest.mark.grades("logistic_regression.gradient_ij", points=1, hidden=True)

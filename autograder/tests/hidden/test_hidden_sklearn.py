@@ -35,7 +35,7 @@ def run_defaults(student, proven: frozenset[str], module: str, name: str) -> tup
     return theta, scores(task, theta), what
 
 
-@pytest.mark.grades("logistic_regression.gradient_descent", points=3, hidden=True)
+@pytest.mark.grades("logistic_regression.gradient_descent", points=2, hidden=True)
 def test_logistic_gradient_descent_reaches_sklearn(student, proven):
     """with the course's defaults on breast cancer, reaches scikit-learn's maximum-likelihood fit
 
@@ -55,7 +55,7 @@ def test_logistic_gradient_descent_reaches_sklearn(student, proven):
             f"got {got['val_correct']}/{n_val}")
 
 
-@pytest.mark.grades("linear_regression.gradient_descent", points=3, hidden=True)
+@pytest.mark.grades("linear_regression.gradient_descent", points=2, hidden=True)
 def test_linear_gradient_descent_reaches_sklearn(student, proven):
     """with the course's defaults on diabetes, reaches scikit-learn's least-squares fit
 

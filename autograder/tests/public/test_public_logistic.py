@@ -2,7 +2,9 @@
 
 Fixed, small inputs, so a student's ``check`` replays the reference answers recorded at
 release time. Each test grades one function; the functions it calls are swapped for
-the reference's during the call (`compare.call`), so one bug costs points once.
+the reference's during the call (`compare.call`), so one bug costs points once. Values are
+compared in any lossless representation; each function's ``..._representation`` test alone
+grades the documented type and shape (contract section 2), so a format slip costs one point.
 """
 
 from functools import partial
@@ -31,29 +33,45 @@ X7 = np.column_stack([np.ones(7), [0.3, -1.1, 0.8, 1.6, -0.4, 0.1, -2.0], [1.2, 
 Y7 = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
 
 
-@pytest.mark.grades("logistic_regression.logistic", points=2, hidden=False)
+@pytest.mark.grades("logistic_regression.logistic", points=1, hidden=False)
 def test_logistic_fixed(student, reference):
-    """matches the reference on a small fixed X"""
+    """matches the reference on a small fixed X, and on one row of it (a 1-D X)"""
     expected = reference.logistic_regression.logistic(X, THETA)
     got, what = compare.call(student, M, "logistic", ("X", "theta"), X, THETA)
     compare.expect_array(got, expected, what=what, hints=[diagnose.complement, diagnose.shape_hint])
-
-
-@pytest.mark.grades("logistic_regression.logistic", points=1, hidden=False)
-def test_logistic_one_row_is_a_float(student, reference):
-    """returns a float for one row (a 1-D X)"""
     expected = reference.logistic_regression.logistic(X[2], THETA)
     got, what = compare.call(student, M, "logistic", ("x", "theta"), X[2], THETA)
     compare.expect_float(got, expected, what=what, hints=[diagnose.complement, diagnose.shape_hint])
 
 
-@pytest.mark.grades("logistic_regression.loss", points=2, hidden=False)
+@pytest.mark.grades("logistic_regression.logistic", points=1, hidden=False)
+def test_logistic_representation(student, reference):
+    """returns the documented types: an ndarray of shape (n,) for a 2-D X, a float for one row"""
+    expect_representations(student, reference, "logistic", [(("X", "theta"), (X, THETA)),
+                                                            (("x", "theta"), (X[2], THETA))])
+
+
+def expect_representations(student, reference, function: str, calls: list) -> None:
+    """Each call's result has exactly the type and shape of the reference's (values aside)."""
+    for names, args in calls:
+        expected = getattr(reference.logistic_regression, function)(*args)
+        got, what = compare.call(student, M, function, names, *args)
+        compare.expect_representation(got, expected, what=what)
+
+
+@pytest.mark.grades("logistic_regression.loss", points=1, hidden=False)
 def test_loss_fixed(student, reference):
     """matches the reference on a small fixed problem"""
     expected = reference.logistic_regression.loss(X, Y, THETA)
     got, what = compare.call(student, M, "loss", ("X", "y", "theta"), X, Y, THETA)
     compare.expect_float(got, expected, what=what, hints=[
         partial(diagnose.summed_not_averaged, n=len(Y)), diagnose.sign_error, diagnose.shape_hint])
+
+
+@pytest.mark.grades("logistic_regression.loss", points=1, hidden=False)
+def test_loss_representation(student, reference):
+    """returns the documented type: a float"""
+    expect_representations(student, reference, "loss", [(("X", "y", "theta"), (X, Y, THETA))])
 
 
 @pytest.mark.grades("logistic_regression.gradient_ij", points=1, hidden=False)
@@ -65,7 +83,15 @@ def test_gradient_ij_fixed(student, reference):
         compare.expect_float(got, expected, what=what, hints=[diagnose.sign_error])
 
 
-@pytest.mark.grades("logistic_regression.gradients", points=2, hidden=False)
+@pytest.mark.grades("logistic_regression.gradient_ij", points=1, hidden=False)
+def test_gradient_ij_representation(student, reference):
+    """returns the documented types: a float for scalars, an ndarray of the broadcast shape for arrays"""
+    p = reference.logistic_regression.logistic(X, THETA)
+    expect_representations(student, reference, "gradient_ij", [
+        (("x_ij", "y_i", "p_i"), (0.5, 1.0, 0.75)), (("x_ij", "y_i", "p_i"), (X, Y[:, None], p[:, None]))])
+
+
+@pytest.mark.grades("logistic_regression.gradients", points=1, hidden=False)
 def test_gradients_fixed(student, reference):
     """matches the reference on a small fixed problem"""
     expected = reference.logistic_regression.gradients(X, Y, THETA)
@@ -74,6 +100,12 @@ def test_gradients_fixed(student, reference):
     compare.expect_array(got, expected, what=what, hints=[
         diagnose.sign_error, partial(diagnose.summed_not_averaged, n=n), partial(diagnose.averaged_twice, n=n),
         partial(diagnose.per_sample_not_reduced, n=n), diagnose.shape_hint])
+
+
+@pytest.mark.grades("logistic_regression.gradients", points=1, hidden=False)
+def test_gradients_representation(student, reference):
+    """returns the documented type: a float64 ndarray of shape (d,)"""
+    expect_representations(student, reference, "gradients", [(("X", "y", "theta"), (X, Y, THETA))])
 
 
 @pytest.mark.grades("logistic_regression.step", points=1, hidden=False)
@@ -86,11 +118,18 @@ def test_step_fixed(student, reference):
         partial(diagnose.wrong_direction, start=THETA), diagnose.shape_hint])
 
 
+@pytest.mark.grades("logistic_regression.step", points=1, hidden=False)
+def test_step_representation(student, reference):
+    """returns the documented type: a float64 ndarray of shape (d,)"""
+    expect_representations(student, reference, "step", [(("theta", "grads", "lr"),
+                                                         (THETA, np.array([0.5, -0.25, 1.0]), 0.1))])
+
+
 def _trajectory_hints(theta0: np.ndarray) -> list:
     return [partial(diagnose.unchanged, start=theta0, advice="theta is never updated")]
 
 
-@pytest.mark.grades("logistic_regression.gradient_descent", points=2, hidden=False)
+@pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=False)
 def test_gradient_descent_bgd_fixed(student, reference):
     """BGD (batch_size=None): theta and history match the reference"""
     kwargs = dict(lr=0.5, epochs=4, batch_size=None, seed=3)
@@ -101,7 +140,7 @@ def test_gradient_descent_bgd_fixed(student, reference):
     compare.expect_array(got_theta, theta, what=f"{what}: theta", hints=_trajectory_hints(np.zeros(3)))
 
 
-@pytest.mark.grades("logistic_regression.gradient_descent", points=2, hidden=False)
+@pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=False)
 def test_gradient_descent_mgd_partial_batch_fixed(student, reference):
     """MGD with a last, shorter batch (n=7, batch_size=3): theta and history match the reference"""
     kwargs = dict(lr=0.5, epochs=3, batch_size=3, seed=11, theta0=np.array([0.1, -0.2, 0.3]))
@@ -137,3 +176,12 @@ def test_gradient_descent_mgd_partial_batch_fixed(student, reference):
                            hints=[diagnose.history_shifted, loop_bug])
     compare.expect_array(got_theta, expected[0], what=f"{what}: theta",
                          hints=[*_trajectory_hints(kwargs["theta0"]), loop_bug])
+
+
+@pytest.mark.grades("logistic_regression.gradient_descent", points=1, hidden=False)
+def test_gradient_descent_representation(student, reference):
+    """returns the documented types: a tuple of theta (a float64 ndarray of shape (d,)) and history (a list of floats)"""
+    kwargs = dict(lr=0.5, epochs=2, batch_size=3, seed=3)
+    expected = reference.logistic_regression.gradient_descent(X7, Y7, **kwargs)
+    got, what = compare.call(student, M, "gradient_descent", ("X", "y"), X7, Y7, **kwargs)
+    compare.expect_representation(got, expected, what=what)
