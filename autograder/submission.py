@@ -34,8 +34,7 @@ MAX_MODULE_BYTES = 1 * 2**20
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_ZIP_MEMBERS = 2000
 NOTEBOOK = "assignment.ipynb"
-EXPECTED = (f"a folder holding {', '.join(m + '.py' for m in MODULES)} or {NOTEBOOK}, "
-            "a .ipynb notebook with their %%writefile cells, or a .zip of either")
+EXPECTED = f"a folder with the three modules or {NOTEBOOK}, a notebook, or a .zip of either"
 
 
 @dataclass
@@ -304,6 +303,8 @@ def _read_zip(path: Path) -> tuple[dict[str, bytes], list[str]]:
     except _Unreadable:
         raise
     except Exception as error:  # BadZipFile, zlib.error, an encrypted member (RuntimeError), a bad header...
+        if isinstance(error, RuntimeError) and "encrypted" in str(error):
+            raise _Unreadable("the zip is encrypted (password-protected): zip it again without a password") from None
         raise _Unreadable(f"the zip could not be read ({type(error).__name__}): is it a valid .zip?") from None
 
 

@@ -55,3 +55,21 @@ def zip_folder(folder: Path, target: Path) -> Path:
         for path in sorted(folder.iterdir()):
             archive.write(path, path.name)
     return target
+
+
+def write_bug(folder: Path, bug: str) -> Path:
+    """The reference with one of the corpus's bugs (``corpus.bugs``), as a folder."""
+    from corpus.build import apply_edits, bug_named, reference_sources, write_folder
+
+    return write_folder(folder, apply_edits(reference_sources(), bug_named(bug).edits, bug))
+
+
+def write_hang(folder: Path) -> Path:
+    """The reference whose SGD never returns: a submission that takes its time limits to grade."""
+    from corpus.build import reference_sources, write_folder
+
+    sources = reference_sources()
+    init = "    def __init__(self, lr: float = 0.01) -> None:\n"  # SGD's
+    assert sources["optimizers"].count(init) == 1
+    sources["optimizers"] = sources["optimizers"].replace(init, init + "        while True:\n            pass\n")
+    return write_folder(folder, sources)

@@ -19,6 +19,7 @@ from pathlib import Path
 from autograder.errors import UserError
 from autograder.paths import ASSIGNMENT, PUBLIC_TESTS
 from autograder.sandbox.limits import Limits
+from autograder.submission import require_gradable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     Limits.from_environment()  # a bad AUTOGRADER_* limit is a one-line error here, not one per submission
     if not args.path.exists():
         raise UserError(f"{args.path}: no such file or folder (give your assignment folder, notebook or zip)")
+    require_gradable(args.path)  # a corrupt zip, a broken notebook, nothing to grade: one line, exit 2
     if "numpy" not in sys.modules:
         # This process's numpy work is on small arrays: OpenBLAS's thread pool, one thread per
         # core started when numpy is imported, would cost more CPU than it ever saves here.
