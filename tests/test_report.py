@@ -19,6 +19,7 @@ import subprocess
 import weakref
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import jsonschema
 import numpy as np
@@ -680,3 +681,67 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert len(rows) > 5000, "histogram bars not visible"
     assert rows.max() - rows.min() > 100 and cols.max() - cols.min() > 200
     assert rows.min() < 800  # in the class summary at the top of the page
+
+
+def _chromium_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", *args]
+    return subprocess.run(command, capture_output=True, timeout=120, check=False, text=True)
+
+
+def _gradebook_folder(tmp_path: Path) -> Path:
+    """A gradebook folder as `grade` leaves it: results and feedback per submission, then the report."""
+    from autograder.report.gradebook import write_gradebook
+
+    out = tmp_path / "out"
+    for result in class_results(8)[1:] + [SubmissionResult("corrupt", [], status="unreadable", reason="bad zip",
+                                                           output="the zip could not be read")]:
+        (out / result.name).mkdir(parents=True)
+        write_results_json(result, out / result.name / "results.json")
+        write_feedback(result, out / result.name / "feedback.md")
+    write_gradebook(out)
+    return out
+
+
+@pytest.mark.slow  # two to four Chromium runs
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+def test_report_clicks_through_from_the_table_to_a_feedback_page(tmp_path):
+    out = _gradebook_folder(tmp_path)
+    report = out / "report.html"
+    # The page as Chromium built it (after its script ran): every submission's link in the table.
+    dom = _chromium_run(tmp_path, "--dump-dom", report.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    table = dom.stdout.split('id="submissions"', 1)[1].split("</section>", 1)[0]
+    links = [attrs["href"] for tag, attrs in _parse(table).tags if tag == "a"]
+    assert sorted(map(unquote, links)) == sorted(f"{name}/feedback.md" for name in (p.parent.name for p in out.glob("*/results.json")))
+    # Follow one as the browser resolves it (relative to the report), and render the target.
+    target = (report.parent / unquote(links[0])).resolve()
+    assert target.is_file() and target.parent.parent == out
+    page = _chromium_run(tmp_path, "--dump-dom", report.as_uri().rsplit("/", 1)[0] + "/" + links[0])
+    assert f"# Feedback: {target.parent.name}" in page.stdout
+    shot = tmp_path / "feedback.png"
+    done = _chromium_run(tmp_path, f"--screenshot={shot}", "--window-size=900,700",
+                         report.as_uri().rsplit("/", 1)[0] + "/" + links[0])
+    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert (image.sum(axis=2) < 3 * 128).mean() > 0.005  # text on the page, not a blank or a download
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+def test_clicking_a_column_head_sorts_the_submissions_table(tmp_path):
+    out = _gradebook_folder(tmp_path)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    # The report, plus a click on the Score head (twice: descending) once the page's own script ran.
+    click = ('<script>var th = document.querySelectorAll("#submissions thead th")[2]; th.click(); th.click();'
+             "</script></body>")
+    clicked = tmp_path / "clicked.html"
+    clicked.write_text(page.replace("</body>", click), encoding="utf-8")
+    dom = _chromium_run(tmp_path, "--dump-dom", clicked.as_uri())
+    body = dom.stdout.split('id="submissions"', 1)[1].split("</tbody>", 1)[0]
+    keys = [float(attrs["data-sort"]) for tag, attrs in _parse(body).tags if tag == "td" and "data-sort" in attrs]
+    columns = 3 + 3  # score, %, tests passed, then the three modules: the cells with a sort key, per row
+    by_row = [keys[i:i + columns] for i in range(0, len(keys), columns)]
+    shown = [row[0] for row in by_row]
+    assert len(shown) == 9 and shown == sorted(shown, reverse=True) and shown != sorted(shown)
