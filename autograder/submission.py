@@ -20,6 +20,7 @@ from the released skeleton (``assignment/``), the notebook if both do.
 from __future__ import annotations
 
 import hashlib
+import re
 import shlex
 import stat
 import warnings
@@ -87,6 +88,11 @@ def syntax_error(source: bytes, module: str) -> str:
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, a parser stack overflow
         return f"line ?, column ?: {type(error).__name__}: {error}"
     return ""
+
+
+def safe_name(stem: str) -> str:
+    """The output folder's name for a submission called ``stem``: word characters and ``.@+-``."""
+    return re.sub(r"[^\w.@+-]+", "_", stem).strip("._") or "submission"
 
 
 def fingerprint(path: Path, *salt: str) -> str:

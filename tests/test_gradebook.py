@@ -179,3 +179,53 @@ def test_an_interrupted_batch_keeps_its_graded_part_and_a_rerun_finishes_the_res
     rows = table(out)
     assert set(rows["status"]) <= {"graded", "timeout"} and rows.loc["c_hang", "status"] == "timeout"
     assert json.loads((out / "a" / "results.json").read_text())["extra_data"]["fingerprint"]
+
+
+def test_a_roster_adds_ids_missing_rows_and_the_lms_import_files(tmp_path):
+    submissions = tmp_path / "submissions"
+    write_reference(submissions / "Ada Lovelace")  # the LMS's folder name, spaces and all
+    write_bug(submissions / "bob", "L07_gradients_summed")
+    (submissions / "zed.zip").write_bytes(b"not a zip")  # no student claims it
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\ufeffstudent_id,name,email,submission\n"  # Excel's byte-order mark
+                      "007,Ada Lovelace,ada@uni.example,Ada Lovelace\n"
+                      "1002,Bob Byron,bob@uni.example,bob\n"
+                      "1003,Dave Dodd,dave@uni.example,dave\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = grade(submissions, "--out", out, "--roster", roster, "--export", "canvas", "--export", "moodle",
+                 "--assignment", "Homework 2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = pd.read_csv(out / "grades.csv", dtype=str, keep_default_na=False)
+    assert list(rows.columns[:5]) == ["student_id", "name", "email", "submission", "status"]
+    by_id = rows.set_index("student_id")
+    assert by_id.loc["007", "submission"] == "Ada_Lovelace" and by_id.loc["007", "status"] == "graded"
+    assert float(by_id.loc["1002", "score"]) < 100
+    assert by_id.loc["1003", "status"] == "missing" and "no submission" in by_id.loc["1003", "reason"]
+    assert rows[rows["submission"] == "zed"]["student_id"].tolist() == [""]
+    assert "missing     dave: no submission found for this student" in done.stderr
+    assert "1 submission(s) match no student of the roster: zed" in done.stderr
+    # Canvas: its identity columns, then the assignment; students only, a missing one left blank.
+    canvas = pd.read_csv(out / "canvas-import.csv", dtype=str, keep_default_na=False)
+    assert list(canvas.columns) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Homework 2"]
+    assert canvas["SIS User ID"].tolist() == ["007", "1002", "1003"]
+    assert canvas["SIS Login ID"].tolist() == ["ada@uni.example", "bob@uni.example", "dave@uni.example"]
+    assert canvas["Homework 2"].tolist() == ["100", by_id.loc["1002", "score"].removesuffix(".0"), ""]
+    moodle = pd.read_csv(out / "moodle-import.csv", dtype=str, keep_default_na=False)
+    assert list(moodle.columns) == ["ID number", "Email address", "Homework 2", "Feedback"]
+    assert moodle["Feedback"].tolist()[2].startswith("missing")
+    # The roster is kept: a later run without --roster still has the ids and the missing row.
+    again = grade(submissions / "bob", "--out", out)
+    assert again.returncode == 0
+    kept = pd.read_csv(out / "grades.csv", dtype=str, keep_default_na=False)
+    assert kept["student_id"].tolist() == ["007", "1002", "", "1003"]  # graded ones by name, then the missing
+    assert kept["status"].tolist()[-1] == "missing"
+
+
+@pytest.mark.parametrize("text, says", [("name,email\nAda,a@b\n", "needs a 'submission' column"),
+                                        ("submission\nada\nada\n", "name the same submission"),
+                                        ("submission,name\nada,Ada,extra\n", "more cells than the header")])
+def test_a_bad_roster_is_one_line_and_exit_2(tmp_path, text, says):
+    write_reference(tmp_path / "s" / "ada")
+    (tmp_path / "roster.csv").write_text(text)
+    done = grade(tmp_path / "s", "--out", tmp_path / "out", "--roster", tmp_path / "roster.csv")
+    assert done.returncode == 2 and says in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr

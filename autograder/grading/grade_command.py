@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import re
 import signal
 import sys
 import threading
@@ -47,12 +46,20 @@ from autograder.grading.distributed import kit_fingerprint
 from autograder.grading.results import SubmissionResult, status_counts
 from autograder.grading.runner import grade_read, grade_submission, open_sandbox
 from autograder.report.feedback import write_feedback
-from autograder.report.gradebook import check_gradebook_folder, clear_gradebook, stored_fingerprint, write_gradebook
+from autograder.report.gradebook import (
+    check_gradebook_folder,
+    clear_gradebook,
+    stored_fingerprint,
+    stored_names,
+    write_gradebook,
+)
+from autograder.report.lms_export import DEFAULT_ASSIGNMENT, FORMATS, export_path
 from autograder.report.results_json import write_results_json
+from autograder.report.roster import keep_roster, read_roster, stored_roster, unclaimed
 from autograder.sandbox.client import Sandbox
 from autograder.sandbox.jail import isolation, remove_stale_scratch
 from autograder.sandbox.limits import Limits
-from autograder.submission import Submission, find_submissions, fingerprint, read_submission
+from autograder.submission import Submission, find_submissions, fingerprint, read_submission, safe_name
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +74,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
                              "instead of this machine; needs the 'distributed' extra")
+    parser.add_argument("--roster", type=Path, metavar="CSV",
+                        help="the class list: a CSV with a 'submission' column (the submission's name) and any "
+                             "others (student_id, email, name...), copied into grades.csv; a student without a "
+                             "submission gets a 'missing' row. Kept in DIR for later runs")
+    parser.add_argument("--export", action="append", choices=FORMATS, default=[], metavar="LMS",
+                        help="also write DIR/LMS-import.csv, the grade-import file of canvas or moodle "
+                             "(repeatable; needs a roster; columns in the README)")
+    parser.add_argument("--assignment", default=DEFAULT_ASSIGNMENT, metavar="NAME",
+                        help="the assignment's column name in the --export file (default: %(default)s)")
     parser.add_argument("--fresh", action="store_true",
                         help="start the gradebook in DIR over: remove its stored results first "
                              "(default: keep them, grade only what is new or changed)")
@@ -81,7 +97,12 @@ def run(args: argparse.Namespace) -> int:
     submissions = name_submissions(find_submissions(args.paths))
     out = args.out.resolve()
     check_gradebook_folder(out)
+    roster = read_roster(args.roster) if args.roster else stored_roster(out) if out.is_dir() else None
+    if args.export and roster is None:
+        raise UserError("--export needs a roster (--roster CSV): the LMS knows students by its ids, not by folder")
     out.mkdir(parents=True, exist_ok=True)
+    if args.roster:
+        keep_roster(roster, out)
     if args.fresh:
         clear_gradebook(out)
     kit = kit_fingerprint()
@@ -116,8 +137,12 @@ def run(args: argparse.Namespace) -> int:
         for name in sorted(set(todo) - finished):
             write_result(interrupted_result(name), out, "")
         remove_stale_scratch.__wrapped__()  # a pool worker stopped mid-grading could not remove its own
-    rows = write_gradebook(out)
+    rows = write_gradebook(out, roster, args.export, args.assignment)
     print_summary(rows, out, graded=len(finished), stopped=stop.is_set())
+    if roster is not None and (strays := unclaimed(stored_names(out), roster)):
+        print(f"{len(strays)} submission(s) match no student of the roster: {', '.join(strays)}", file=sys.stderr)
+    for kind in args.export:
+        print(f"wrote {export_path(out, kind)}", file=sys.stderr)
     return 130 if stop.is_set() else 0
 
 
@@ -254,8 +279,7 @@ def name_submissions(paths: list[Path]) -> dict[str, Path]:
     """A safe, unique output name per submission: its entry's name without extension."""
     named: dict[str, Path] = {}
     for path in paths:
-        stem = path.name if path.is_dir() else path.stem
-        base = re.sub(r"[^\w.@+-]+", "_", stem).strip("._") or "submission"
+        base = safe_name(path.name if path.is_dir() else path.stem)
         name, k = base, 2
         while name in named:
             name, k = f"{base}-{k}", k + 1

@@ -39,7 +39,10 @@ from autograder.errors import UserError
 from autograder.grading.results import SubmissionResult
 from autograder.report.atomic import atomic_open
 from autograder.report.escape import csv_cell
+from autograder.report.lms_export import DEFAULT_ASSIGNMENT, export_path, write_lms_export
 from autograder.report.results_json import read_results_json
+from autograder.report.roster import SUBMISSION, Roster, missing_result
+from autograder.submission import safe_name
 
 LEADERBOARD_PREFIX = "leaderboard."
 FIXED_COLUMNS = ("submission", "status", "score", "max_score")
@@ -54,24 +57,22 @@ def _cells(result: SubmissionResult) -> tuple[dict, dict]:
     return functions, board
 
 
-def write_grades_csv(results: Iterable[SubmissionResult], path: str | os.PathLike,
-                     functions: Sequence[str] = (), leaderboard: Sequence[str] = (),
-                     identity: Mapping[str, Mapping[str, str]] | None = None,
+def write_grades_csv(results: Iterable[SubmissionResult | tuple[Mapping[str, str], SubmissionResult]],
+                     path: str | os.PathLike, functions: Sequence[str] = (), leaderboard: Sequence[str] = (),
                      identity_columns: Sequence[str] = ()) -> int:
     """Write the gradebook of ``results`` to ``path``, atomically; returns the number of rows.
 
     Parameters
     ----------
     results : the submissions' results, in the order the rows should appear; any iterable,
-        consumed once, one result at a time
+        consumed once, one result at a time; an item may be ``(roster cells, result)``
     path : the CSV file to (re)place
     functions : ``module.function`` columns to put first, in this order; functions that
         appear only in the results follow in the order they are first seen
     leaderboard : likewise for the leaderboard names (without the ``leaderboard.`` prefix)
-    identity, identity_columns : the roster's cells per submission name, and their columns
-        (first in each row; empty cells for a submission the roster does not list)
+    identity_columns : the roster's columns, first in each row (empty cells for a result
+        given without roster cells)
     """
-    identity = identity or {}
     path = Path(path)
     # dicts as ordered sets of column names: the only thing that grows with the class.
     function_columns = dict.fromkeys(functions)
@@ -79,11 +80,12 @@ def write_grades_csv(results: Iterable[SubmissionResult], path: str | os.PathLik
     rows = 0
     # An anonymous file (unlinked at once on Linux): nothing is left behind even on SIGKILL.
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=path.parent) as scratch:
-        for result in results:
+        for item in results:
+            cells, result = item if isinstance(item, tuple) else ({}, item)
             by_function, board = _cells(result)
             function_columns.update(dict.fromkeys(by_function))
             board_columns.update(dict.fromkeys(board))
-            row = {**{c: csv_cell(v) for c, v in identity.get(result.name, {}).items()},
+            row = {**{c: csv_cell(v) for c, v in cells.items()},
                    "submission": csv_cell(result.name), "status": result.status, "score": result.score,
                    "max_score": result.max_score, **by_function, **board, "reason": csv_cell(result.reason)}
             scratch.write(json.dumps(row) + "\n")
@@ -139,18 +141,39 @@ def check_gradebook_folder(out: Path) -> None:
         raise UserError(f"--out {out}: exists and is not a folder")
 
 
-def write_gradebook(out: Path) -> list[tuple[str, str, str]]:
-    """Rebuild ``out/grades.csv`` and ``out/report.html`` from every result stored in ``out``;
+def gradebook_rows(out: Path, roster: Roster | None = None) -> Iterator[tuple[dict[str, str], SubmissionResult]]:
+    """``(roster cells, result)`` per row: every stored result, then a ``missing`` row per
+    roster student without one."""
+    if roster is None:
+        yield from (({}, result) for result in stored_results(out))
+        return
+    cells = roster.by_name()
+    found = set()
+    for result in stored_results(out):
+        found.add(result.name)
+        yield cells.get(result.name, {}), result  # {}: a submission no student claims
+    for student in roster.students:
+        if not student[SUBMISSION] or safe_name(student[SUBMISSION]) not in found:
+            yield {c: student.get(c, "") for c in roster.columns}, missing_result(student)
+
+
+def write_gradebook(out: Path, roster: Roster | None = None, exports: Sequence[str] = (),
+                    assignment: str = DEFAULT_ASSIGNMENT) -> list[tuple[str, str, str]]:
+    """Rebuild ``out/grades.csv``, ``out/report.html`` and the ``exports`` (``canvas``,
+    ``moodle``: ``out/KIND-import.csv``) from every result stored in ``out`` and the roster;
     returns ``(name, status, reason)`` per row."""
     from autograder.report.html import write_report  # matplotlib: only when a report is written
 
     rows: list[tuple[str, str, str]] = []
 
-    def results() -> Iterator[SubmissionResult]:
-        for result in stored_results(out):
+    def tracked() -> Iterator[tuple[dict[str, str], SubmissionResult]]:
+        for cells, result in gradebook_rows(out, roster):
             rows.append((result.name, result.status, result.reason))
-            yield result
+            yield cells, result
 
-    write_grades_csv(results(), out / "grades.csv")
-    write_report(stored_results(out), out / "report.html")
+    write_grades_csv(tracked(), out / "grades.csv", identity_columns=roster.columns if roster else ())
+    write_report((result for _, result in gradebook_rows(out, roster)), out / "report.html")
+    for kind in exports:
+        students = ((cells, result) for cells, result in gradebook_rows(out, roster) if cells or not roster)
+        write_lms_export(kind, students, export_path(out, kind), assignment)
     return rows
