@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from classroom import build_class, write_bug, write_hang, write_reference, write_syntax_error
 
+from autograder.paths import KIT_ROOT
 from autograder.sandbox.jail import SCRATCH_PREFIX
 
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve().parent.parent),
@@ -70,6 +71,14 @@ def test_the_terminal_names_each_submission_not_graded_and_counts_statuses(grade
                ("unreadable", "empty", "partial")}
     assert flagged == {"corrupt": "unreadable", "empty": "empty", "syntax": "partial"}
     assert "gradebook of 7: 4 graded, 1 partial, 1 unreadable, 1 empty" in done.stderr
+
+
+def test_the_readme_example_is_what_grade_prints(graded):
+    _, _, done, _ = graded
+    readme = (KIT_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- example: grade", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert block.strip() and all(line in summary_lines(done.stderr) for line in block.strip().splitlines()), \
+        (block, summary_lines(done.stderr))
 
 
 def test_a_syntax_error_is_reported_once_with_line_and_column(graded):

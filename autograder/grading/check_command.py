@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
         # core started when numpy is imported, would cost more CPU than it ever saves here.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from autograder.grading.runner import grade_submission  # numpy and pytest: after the line above
+    from autograder.sandbox.jail import isolation
 
+    print(isolation().summary().splitlines()[0], file=sys.stderr)  # the active setup, as the README says
     result = grade_submission(args.path, folders=(PUBLIC_TESTS,))
     if result.output:
         print(f"note: {result.output}\n")

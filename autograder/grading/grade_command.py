@@ -134,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             stop.set()
     if stop.is_set():
+        # What is on disk with its current fingerprint is done, even if the stop came before it was counted.
+        finished = {name for name in todo if stored_fingerprint(out, name) == prints[name]}
         for name in sorted(set(todo) - finished):
             write_result(interrupted_result(name), out, "")
         remove_stale_scratch.__wrapped__()  # a pool worker stopped mid-grading could not remove its own
