@@ -55,7 +55,7 @@ from autograder.report.gradebook import (
 )
 from autograder.report.lms_export import DEFAULT_ASSIGNMENT, FORMATS, export_path
 from autograder.report.results_json import write_results_json
-from autograder.report.roster import keep_roster, read_roster, stored_roster, unclaimed
+from autograder.report.roster import Roster, keep_roster, read_roster, stored_roster, unclaimed
 from autograder.sandbox.client import Sandbox
 from autograder.sandbox.jail import isolation, remove_stale_scratch
 from autograder.sandbox.limits import Limits
@@ -96,15 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     submissions = name_submissions(find_submissions(args.paths))
     out = args.out.resolve()
-    check_gradebook_folder(out)
-    roster = read_roster(args.roster) if args.roster else stored_roster(out) if out.is_dir() else None
-    if args.export and roster is None:
-        raise UserError("--export needs a roster (--roster CSV): the LMS knows students by its ids, not by folder")
-    out.mkdir(parents=True, exist_ok=True)
-    if args.roster:
-        keep_roster(roster, out)
-    if args.fresh:
-        clear_gradebook(out)
+    roster = open_gradebook(out, args.roster, args.export, args.fresh)
     kit = kit_fingerprint()
     prints = {name: fingerprint(path, kit, f"leaderboard={args.leaderboard}") for name, path in submissions.items()}
     todo = {name: path for name, path in submissions.items() if stored_fingerprint(out, name) != prints[name]}
@@ -112,13 +104,44 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(submissions) - len(todo)} submission(s) unchanged since they were graded: kept "
               "(--fresh grades everything again)", file=sys.stderr)
     hide = (out, *(p.resolve() if p.is_dir() else p.resolve().parent for p in args.paths))
+    finished, stopped = grade_batch(args, todo, out, hide, prints)
+    rows = write_gradebook(out, roster, args.export, args.assignment)
+    print_summary(rows, out, graded=len(finished), stopped=stopped)
+    if roster is not None and (strays := unclaimed(stored_names(out), roster)):
+        print(f"{len(strays)} submission(s) match no student of the roster: {', '.join(strays)}", file=sys.stderr)
+    for kind in args.export:
+        print(f"wrote {export_path(out, kind)}", file=sys.stderr)
+    return 130 if stopped else 0
+
+
+def open_gradebook(out: Path, roster_path: Path | None, exports: list[str], fresh: bool) -> Roster | None:
+    """Make ``out`` ready to grade into; returns the roster (given, else the one kept there)."""
+    check_gradebook_folder(out)
+    roster = read_roster(roster_path) if roster_path else stored_roster(out) if out.is_dir() else None
+    if exports and roster is None:
+        raise UserError("--export needs a roster (--roster CSV): the LMS knows students by its ids, not by folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if roster_path:
+        keep_roster(roster, out)
+    if fresh:
+        clear_gradebook(out)
+    return roster
+
+
+def grade_batch(args: argparse.Namespace, todo: dict[str, Path], out: Path, hide: tuple[Path, ...],
+                prints: dict[str, str]) -> tuple[set[str], bool]:
+    """Grade ``todo`` into ``out``, here or on the cluster; returns (the names graded, stopped?).
+
+    Stopped by Ctrl-C or SIGTERM: what is graded stays, the rest gets an ``interrupted`` result,
+    and the scratch folders of pool workers stopped mid-grading are removed.
+    """
+    if not todo:
+        return set(), False
     finished: set[str] = set()
     with contextlib.ExitStack() as stack:
         stop = stack.enter_context(_stop_on_signals())
         try:
-            if not todo:
-                pass
-            elif args.scheduler:
+            if args.scheduler:
                 from autograder.grading import distributed
 
                 client = stack.enter_context(contextlib.closing(distributed.connect(args.scheduler)))
@@ -128,24 +151,18 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(isolation().summary(), file=sys.stderr)
                 graded = grade_all(todo, out, hide, args.jobs, args.leaderboard, prints)
-            for name, _ in tqdm(graded if todo else (), total=len(todo), desc="grading", unit="submission",
-                                file=sys.stderr):
+            for name, _ in tqdm(graded, total=len(todo), desc="grading", unit="submission", file=sys.stderr):
                 finished.add(name)
         except KeyboardInterrupt:
             stop.set()
-    if stop.is_set():
-        # What is on disk with its current fingerprint is done, even if the stop came before it was counted.
-        finished = {name for name in todo if stored_fingerprint(out, name) == prints[name]}
-        for name in sorted(set(todo) - finished):
-            write_result(interrupted_result(name), out, "")
-        remove_stale_scratch.__wrapped__()  # a pool worker stopped mid-grading could not remove its own
-    rows = write_gradebook(out, roster, args.export, args.assignment)
-    print_summary(rows, out, graded=len(finished), stopped=stop.is_set())
-    if roster is not None and (strays := unclaimed(stored_names(out), roster)):
-        print(f"{len(strays)} submission(s) match no student of the roster: {', '.join(strays)}", file=sys.stderr)
-    for kind in args.export:
-        print(f"wrote {export_path(out, kind)}", file=sys.stderr)
-    return 130 if stop.is_set() else 0
+    if not stop.is_set():
+        return finished, False
+    # What is on disk with its current fingerprint is done, even if the stop came before it was counted.
+    finished = {name for name in todo if stored_fingerprint(out, name) == prints[name]}
+    for name in sorted(set(todo) - finished):
+        write_result(interrupted_result(name), out, "")
+    remove_stale_scratch.__wrapped__()  # a pool worker stopped mid-grading could not remove its own
+    return finished, True
 
 
 @contextlib.contextmanager
