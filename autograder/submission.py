@@ -7,10 +7,20 @@ zip members are read in memory (no extraction, so no ``../`` or symlink tricks),
 are refused (they could point at the solutions or at another student's work), and sizes are
 capped. What cannot be read becomes a ``problem`` the feedback reports; a module that cannot be
 read costs only its own tests ("not submitted"), the other modules are graded.
+
+Each module read is compiled (never run) so that a syntax error is reported once, with its
+file, line and column, instead of once per test. A folder holding both the modules and
+``assignment.ipynb`` is graded from the one that holds the student's work: the one that differs
+from the released skeleton (``assignment/``), the notebook if both do.
+
+``check`` wants one line for a submission that cannot be graded at all:
+:func:`require_gradable` raises that ``UserError``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shlex
 import stat
 import warnings
@@ -19,12 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from autograder.errors import UserError
-from autograder.paths import MODULES
+from autograder.paths import ASSIGNMENT, MODULES
 
 MAX_MODULE_BYTES = 1 * 2**20
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_ZIP_MEMBERS = 2000
 NOTEBOOK = "assignment.ipynb"
+EXPECTED = f"a folder with the three modules or {NOTEBOOK}, a notebook, or a .zip of either"
 
 
 @dataclass
@@ -32,6 +43,23 @@ class Submission:
     name: str  # the entry's name without extension
     sources: dict[str, bytes] = field(default_factory=dict)  # module name -> source
     problem: str = ""  # why it, or some of its modules, could not be read
+    kind: str = "unreadable"  # when nothing was read: "unreadable" (broken) or "empty" (nothing to grade)
+    chosen: str = ""  # which hand-in was graded when a folder held both the modules and the notebook
+    syntax_errors: dict[str, str] = field(default_factory=dict)  # module -> "line L, column C: message"
+
+    def __post_init__(self) -> None:
+        if not self.syntax_errors:
+            self.syntax_errors = {m: e for m, source in self.sources.items() if (e := syntax_error(source, m))}
+
+    @property
+    def status(self) -> str:
+        """``""`` when something can be graded, else ``"unreadable"`` or ``"empty"``."""
+        return "" if self.sources else self.kind
+
+    @property
+    def complete(self) -> bool:
+        """All three modules were read, and each compiles."""
+        return all(m in self.sources for m in MODULES) and not self.syntax_errors
 
     @property
     def notes(self) -> str:
@@ -39,10 +67,56 @@ class Submission:
         if self.problem and not self.sources:
             return self.problem
         missing = [f"{m}.py" for m in MODULES if m not in self.sources and f"{m}.py" not in self.problem]
-        parts = [self.problem] if self.problem else []
+        parts = [self.chosen] if self.chosen else []
+        parts += [self.problem] if self.problem else []
         if missing:
             parts.append(f"not submitted: {', '.join(missing)}")
+        parts += [f"syntax error in {m}.py {where}" for m, where in self.syntax_errors.items()]
         return "; ".join(parts)
+
+
+def syntax_error(source: bytes, module: str) -> str:
+    """``"line L, column C: message"`` if ``source`` is not valid Python, else ``""``.
+
+    Compiling runs nothing of the source. The parser's own limits (nesting depth) are errors
+    too, and the source is capped at ``MAX_MODULE_BYTES``, so this is bounded.
+    """
+    try:
+        compile(source, f"{module}.py", "exec", dont_inherit=True)
+    except SyntaxError as error:  # IndentationError and TabError too
+        return f"line {error.lineno}, column {error.offset}: {error.msg}"
+    except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, a parser stack overflow
+        return f"line ?, column ?: {type(error).__name__}: {error}"
+    return ""
+
+
+def safe_name(stem: str) -> str:
+    """The output folder's name for a submission called ``stem``: word characters and ``.@+-``."""
+    return re.sub(r"[^\w.@+-]+", "_", stem).strip("._") or "submission"
+
+
+def fingerprint(path: Path, *salt: str) -> str:
+    """A hash of the submission's bytes (a folder: every regular file's relative name and bytes)
+    and ``salt`` (the kit's fingerprint, the grading options): equal means its result is current."""
+    digest = hashlib.sha256("\0".join(salt).encode() + b"\0")
+    files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir() or p.is_symlink())
+    for file in files:
+        digest.update(str(file.relative_to(path) if file != path else file.name).encode() + b"\0")
+        try:
+            digest.update(b"link:" + str(file.readlink()).encode() if file.is_symlink() else file.read_bytes())
+        except OSError as error:  # unreadable: its result says so; changing permissions changes nothing here
+            digest.update(f"unreadable:{error.errno}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def require_gradable(path: Path) -> Submission:
+    """The submission at ``path``, or a one-line ``UserError`` saying what was found and what is
+    accepted when nothing in it can be graded (``check``'s bad input)."""
+    submission = read_submission(path)
+    if submission.status:
+        raise UserError(f"{path}: {submission.problem}; expected {EXPECTED}")
+    return submission
 
 
 def is_submission(path: Path) -> bool:
@@ -83,11 +157,15 @@ def read_submission(path: Path, name: str | None = None) -> Submission:
         return Submission(name, problem=f"{path.name} is a symbolic link; submit the folder or file itself")
     try:
         if path.is_dir():
-            if any(_present(path / f"{m}.py") for m in MODULES):
+            has_modules = any(_present(path / f"{m}.py") for m in MODULES)
+            if has_modules and _present(path / NOTEBOOK):
+                return _modules_or_notebook(path, name)
+            if has_modules:
                 return _from_files({m: path / f"{m}.py" for m in MODULES if _present(path / f"{m}.py")}, name)
             if _present(path / NOTEBOOK):
                 return Submission(name, modules_from_notebook(_read_capped(path / NOTEBOOK, MAX_NOTEBOOK_BYTES)))
-            return Submission(name, problem=f"found none of the three modules nor {NOTEBOOK} in the folder")
+            return Submission(name, problem=f"found none of the three modules nor {NOTEBOOK} in the folder",
+                              kind="empty")
         if path.suffix.lower() == ".ipynb":
             return Submission(name, modules_from_notebook(_read_capped(path, MAX_NOTEBOOK_BYTES)))
         if path.suffix.lower() == ".zip":
@@ -97,9 +175,41 @@ def read_submission(path: Path, name: str | None = None) -> Submission:
             return _from_files({path.stem: path}, name)
         return Submission(name, problem=f"{path.name} is not a folder, a notebook or a zip")
     except _Unreadable as error:
-        return Submission(name, problem=str(error))
+        return Submission(name, problem=str(error), kind=error.kind)
     except OSError as error:  # unreadable file or folder (permissions, a vanished file)
         return Submission(name, problem=f"could not be read ({type(error).__name__}: {error.strerror or error})")
+
+
+def _modules_or_notebook(folder: Path, name: str) -> Submission:
+    """A folder with both hand-ins: grade the one holding the student's work (module docstring).
+
+    The notebook is compared by the modules it writes, so running it (outputs, counts) is no change.
+    """
+    modules = _from_files({m: folder / f"{m}.py" for m in MODULES if _present(folder / f"{m}.py")}, name)
+    try:
+        written = modules_from_notebook(_read_capped(folder / NOTEBOOK, MAX_NOTEBOOK_BYTES))
+    except _Unreadable as error:
+        modules.chosen = f"graded the modules ({NOTEBOOK} not used: {error})"
+        return modules
+    skeleton = _skeleton_modules()
+    if skeleton is None:  # a student bundle without assignment/: the modules, as before
+        return modules
+    modules_changed = any(modules.sources.get(m) != skeleton.get(m) for m in MODULES if m in modules.sources)
+    notebook_changed = written != skeleton
+    if notebook_changed:
+        other = "the .py files differ too" if modules_changed else "the .py files are the released skeleton"
+        return Submission(name, written, chosen=f"graded {NOTEBOOK}, the documented hand-in ({other})")
+    if modules_changed:
+        modules.chosen = f"graded the .py files ({NOTEBOOK} is the released skeleton)"
+    return modules
+
+
+def _skeleton_modules() -> dict[str, bytes] | None:
+    """The released skeleton's modules (``assignment/*.py``), or None where there is none."""
+    try:
+        return {m: (ASSIGNMENT / f"{m}.py").read_bytes() for m in MODULES}
+    except OSError:
+        return None
 
 
 def _from_files(files: dict[str, Path], name: str) -> Submission:
@@ -165,7 +275,7 @@ def modules_from_notebook(data: bytes) -> dict[str, bytes]:
         text = body if body.endswith("\n") else body + "\n"
         modules[module] = modules.get(module, "") + text if append else text
     if not modules:
-        raise _Unreadable("the notebook has no %%writefile cell for any of the three modules")
+        raise _Unreadable("the notebook has no %%writefile cell for any of the three modules", kind="empty")
     return {m: text.encode("utf-8", errors="replace") for m, text in modules.items()}
 
 
@@ -194,11 +304,13 @@ def _read_zip(path: Path) -> tuple[dict[str, bytes], list[str]]:
             notebooks = [n for n in by_name if n.endswith(".ipynb")]
             chosen = NOTEBOOK if NOTEBOOK in by_name else (notebooks[0] if len(notebooks) == 1 else None)
             if chosen is None:
-                raise _Unreadable("the zip holds neither the three modules nor one notebook")
+                raise _Unreadable("the zip holds neither the three modules nor one notebook", kind="empty")
             return modules_from_notebook(_read_member(archive, by_name[chosen], MAX_NOTEBOOK_BYTES)), []
     except _Unreadable:
         raise
     except Exception as error:  # BadZipFile, zlib.error, an encrypted member (RuntimeError), a bad header...
+        if isinstance(error, RuntimeError) and "encrypted" in str(error):
+            raise _Unreadable("the zip is encrypted (password-protected): zip it again without a password") from None
         raise _Unreadable(f"the zip could not be read ({type(error).__name__}): is it a valid .zip?") from None
 
 
@@ -233,4 +345,6 @@ def _read_capped(path: Path, limit: int = MAX_MODULE_BYTES) -> bytes:
 
 
 class _Unreadable(Exception):
-    pass
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind

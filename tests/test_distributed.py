@@ -6,7 +6,6 @@ batch lives in a folder only this process reads. (The local sweep itself is chec
 the reference run in-process in test_sweep.py.)
 """
 
-import argparse
 import json
 import shutil
 
@@ -15,7 +14,7 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster  # the 'distributed' extra: CI installs it (.ci/install)
 
-from autograder.cli import main
+from autograder.cli import build_parser, main
 from autograder.datasets import load_task
 from autograder.errors import UserError
 from autograder.experiments import sweep as sw
@@ -61,7 +60,7 @@ def cluster():
 
 
 def grade(paths, out, **options):
-    args = argparse.Namespace(paths=list(paths), out=out, jobs=1, leaderboard=False, scheduler=None)
+    args = build_parser("grade").parse_args(["grade", *map(str, paths), "--out", str(out)])  # every default
     for key, value in options.items():
         setattr(args, key, value)
     assert grade_command.run(args) == 0

@@ -19,6 +19,7 @@ import subprocess
 import weakref
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import jsonschema
 import numpy as np
@@ -430,8 +431,8 @@ def test_gradebook_loads_in_pandas_one_row_per_submission(tmp_path):
     table = pd.read_csv(path)
     assert len(table) == len(results)
     functions = ["logistic_regression.loss", "linear_regression.gradients", "optimizers.Adam"]
-    assert list(table.columns) == ["submission", "score", "max_score", *functions,
-                                   "leaderboard.validation accuracy", "leaderboard.epochs"]
+    assert list(table.columns) == ["submission", "status", "score", "max_score", *functions,
+                                   "leaderboard.validation accuracy", "leaderboard.epochs", "reason"]
     for column in ["score", "max_score", *functions]:
         assert pd.api.types.is_float_dtype(table[column]), column
     np.testing.assert_allclose(table["score"], [r.score for r in results])
@@ -491,9 +492,9 @@ def test_gradebook_columns_first_seen_late_still_get_their_place(tmp_path):
     path = tmp_path / "grades.csv"
     assert write_grades_csv(iter([empty, no_value, sgd]), path) == 3
     table = pd.read_csv(path)
-    assert list(table.columns) == ["submission", "score", "max_score", "logistic_regression.loss",
+    assert list(table.columns) == ["submission", "status", "score", "max_score", "logistic_regression.loss",
                                    "linear_regression.gradients", "optimizers.Adam", "optimizers.SGD",
-                                   "leaderboard.validation accuracy"]
+                                   "leaderboard.validation accuracy", "reason"]
     assert list(table["submission"]) == ["empty", "a", "b"]
     np.testing.assert_allclose(table["score"], [0, 5, 2])
     np.testing.assert_allclose(table["optimizers.SGD"], [np.nan, np.nan, 2])
@@ -506,14 +507,15 @@ def test_gradebook_caller_columns_come_first(tmp_path):
     adam_only = SubmissionResult(name="b", tests=[make_test("optimizers.Adam", "one step", 1.5)])
     write_grades_csv([adam_only], path, functions=["extra.f", "optimizers.Adam"], leaderboard=["loss"])
     table = pd.read_csv(path)
-    assert list(table.columns) == ["submission", "score", "max_score", "extra.f", "optimizers.Adam",
-                                   "leaderboard.loss"]
+    assert list(table.columns) == ["submission", "status", "score", "max_score", "extra.f", "optimizers.Adam",
+                                   "leaderboard.loss", "reason"]
     assert table.loc[0, "optimizers.Adam"] == 1.5 and np.isnan(table.loc[0, "extra.f"])
 
 
 def test_gradebook_of_nothing_is_a_header(tmp_path):
     assert write_grades_csv([], tmp_path / "grades.csv") == 0
-    assert list(pd.read_csv(tmp_path / "grades.csv").columns) == ["submission", "score", "max_score"]
+    assert list(pd.read_csv(tmp_path / "grades.csv").columns) == ["submission", "status", "score", "max_score",
+                                                                  "reason"]
 
 
 # ----------------------------------------------------------------------------- HTML report
@@ -545,20 +547,25 @@ def test_report_is_self_contained_and_escaped(tmp_path):
     page = path.read_text(encoding="utf-8")
     parsed = _parse(page)
     tags = {tag for tag, _ in parsed.tags}
-    assert not tags & {"script", "iframe", "object", "embed", "link", "base", "form"}
-    assert "<script" not in page.lower()
+    assert not tags & {"iframe", "object", "embed", "link", "base", "form"}
+    # One script, the page's own (sorting the table): inline, and the only one.
+    scripts = [attrs for tag, attrs in parsed.tags if tag == "script"]
+    assert scripts == [{}] and page.lower().count("<script") == 1
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text
     for tag, attrs in parsed.tags:
         for key, value in attrs.items():
             assert not key.startswith("on"), (tag, key)
-            if key in ("src", "href", "srcset", "poster", "data", "action"):
+            if key in ("src", "srcset", "poster", "data", "action"):
                 assert value.startswith("data:image/png;base64,"), (tag, key, value[:60])
+            if key == "href":  # a section of the page, or a feedback file beside it
+                assert value.startswith("#") or (value.endswith("/feedback.md") and value.count("/") == 1
+                                                 and ":" not in value and not value.startswith(".")), value
             assert "http://" not in (value or "") and "https://" not in (value or ""), (tag, key)
     style = page[page.index("<style>"): page.index("</style>")]
     assert "url(" not in style and "@import" not in style and "http" not in style
     assert "\x1b" not in page
     images = [attrs["src"] for tag, attrs in parsed.tags if tag == "img"]
-    assert len(images) == 2  # histogram and pass rates
+    assert len(images) == 1  # the histogram; pass rates are a table
     for src in images:
         png = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
         png.load()
@@ -580,15 +587,51 @@ def test_report_numbers_match_an_independent_computation():
     assert f"{100 * passed / len(graded):.0f}%" in text
 
 
-def test_report_groups_failure_messages_ignoring_numbers():
-    results = [SubmissionResult(name=f"s{i}", tests=[make_test("m.f", "check", 0, output=f"max error {e} > 1e-8")])
-               for i, e in enumerate([0.5, 0.25, 3e-3])]
-    results.append(SubmissionResult(name="t", tests=[make_test("m.f", "check", 0, output="wrong shape")]))
-    parsed = _parse(render_report(results))
-    rows = [" ".join(parsed.text).split("Most common failure messages", 1)[1]]
-    assert "3 max error 0.5 > 1e-8" in " ".join(rows[0].split())
-    assert "(numbers vary between submissions)" in rows[0]
-    assert "1 wrong shape" in " ".join(rows[0].split())
+def _section(page: str, title: str, until: str) -> str:
+    text = " ".join(" ".join(_parse(page).text).split())
+    return text.split(title, 2)[2].split(until, 1)[0]  # [1] is the navigation link
+
+
+def test_report_counts_each_student_once_per_function_with_the_most_frequent_diagnosis():
+    def failing(name: str, messages: list[str]) -> SubmissionResult:
+        return SubmissionResult(name=name, tests=[make_test("m.f", f"check {i}", 0, output=m)
+                                                  for i, m in enumerate(messages)]
+                                + [make_test("m.g", "check", 2, 2)])
+    likely = "m.f: f(x): 3 of 3 value(s) differ\n  Likely bug: got ≈ n × expected with n = {}: summed"
+    results = [failing(f"s{i}", [likely.format(n)] * 4) for i, n in enumerate([2, 3, 5])]  # 4 tests each
+    results.append(failing("t", ["m.f: f(x): wrong shape (3, 1)"]))
+    results.append(failing("u", ["m.f: m.py was not submitted"] * 4))  # listed at the top, not here
+    failures = _section(render_report(results), "Failures per function", "Pass rates")
+    assert "m.f 4 / 4" in failures  # four students among the four whose module loaded, not 13 tests
+    assert "3 got ≈ n × expected with n = 2: summed" in failures and "1 wrong shape (3, 1)" in failures
+    assert failures.index("3 got") < failures.index("1 wrong shape")
+    assert "m.g" not in failures  # never failed
+
+
+def test_report_lists_what_is_not_graded_first_and_links_every_feedback():
+    results = class_results()
+    results.append(SubmissionResult(name="corrupt", tests=[], status="unreadable", reason="the zip could not be read"))
+    results.append(SubmissionResult(name="late", tests=[], status="interrupted", reason="the batch was stopped"))
+    page = render_report(results)
+    parsed = _parse(page)
+    text = " ".join(" ".join(parsed.text).split())
+    top = text.split("Not graded as handed in", 1)[1].split("Class summary", 1)[0]
+    assert "corrupt unreadable 0 / 0 the zip could not be read" in top and "late interrupted" in top
+    assert "student01" not in top
+    assert page.index('id="not-graded"') < page.index('id="summary"') < page.index('id="submissions"') \
+        < page.index('id="failures"') < page.index('id="tests"')
+    links = [attrs["href"] for tag, attrs in parsed.tags if tag == "a" and attrs["href"].endswith("feedback.md")]
+    assert "student01/feedback.md" in links and "corrupt/feedback.md" in links
+    assert "%40SUM%281%29/feedback.md" in links  # "@SUM(1)", percent-encoded
+    assert not any("evil.example" in link for link in links)  # a name with "/" is no folder: no link
+
+
+def test_a_300_student_report_stays_small_and_keeps_the_table_in_one_screen():
+    results = class_results(300)
+    page = render_report(results)
+    assert len(page.encode()) < 1_500_000
+    assert page.count("<img") == 1
+    assert '<div class="scroll"><table class="wide sortable">' in page  # at most 70 % of the window high
 
 
 def test_report_leaderboard_respects_order():
@@ -596,7 +639,7 @@ def test_report_leaderboard_respects_order():
                                 leaderboard=[{"name": "loss", "value": v, "order": "asc"}])
                for n, v in [("mid", 0.5), ("best", 0.1), ("worst", 0.9)]]
     text = " ".join(" ".join(_parse(render_report(results)).text).split())
-    board = text.split("Leaderboard", 1)[1]
+    board = text.split("Leaderboard", 2)[2]  # [1]: the navigation link
     assert board.index("best") < board.index("mid") < board.index("worst")
     assert "lowest first" in board
 
@@ -638,3 +681,67 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert len(rows) > 5000, "histogram bars not visible"
     assert rows.max() - rows.min() > 100 and cols.max() - cols.min() > 200
     assert rows.min() < 800  # in the class summary at the top of the page
+
+
+def _chromium_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", *args]
+    return subprocess.run(command, capture_output=True, timeout=120, check=False, text=True)
+
+
+def _gradebook_folder(tmp_path: Path) -> Path:
+    """A gradebook folder as `grade` leaves it: results and feedback per submission, then the report."""
+    from autograder.report.gradebook import write_gradebook
+
+    out = tmp_path / "out"
+    for result in class_results(8)[1:] + [SubmissionResult("corrupt", [], status="unreadable", reason="bad zip",
+                                                           output="the zip could not be read")]:
+        (out / result.name).mkdir(parents=True)
+        write_results_json(result, out / result.name / "results.json")
+        write_feedback(result, out / result.name / "feedback.md")
+    write_gradebook(out)
+    return out
+
+
+@pytest.mark.slow  # two to four Chromium runs
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+def test_report_clicks_through_from_the_table_to_a_feedback_page(tmp_path):
+    out = _gradebook_folder(tmp_path)
+    report = out / "report.html"
+    # The page as Chromium built it (after its script ran): every submission's link in the table.
+    dom = _chromium_run(tmp_path, "--dump-dom", report.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    table = dom.stdout.split('id="submissions"', 1)[1].split("</section>", 1)[0]
+    links = [attrs["href"] for tag, attrs in _parse(table).tags if tag == "a"]
+    assert sorted(map(unquote, links)) == sorted(f"{name}/feedback.md" for name in (p.parent.name for p in out.glob("*/results.json")))
+    # Follow one as the browser resolves it (relative to the report), and render the target.
+    target = (report.parent / unquote(links[0])).resolve()
+    assert target.is_file() and target.parent.parent == out
+    page = _chromium_run(tmp_path, "--dump-dom", report.as_uri().rsplit("/", 1)[0] + "/" + links[0])
+    assert f"# Feedback: {target.parent.name}" in page.stdout
+    shot = tmp_path / "feedback.png"
+    done = _chromium_run(tmp_path, f"--screenshot={shot}", "--window-size=900,700",
+                         report.as_uri().rsplit("/", 1)[0] + "/" + links[0])
+    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert (image.sum(axis=2) < 3 * 128).mean() > 0.005  # text on the page, not a blank or a download
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+def test_clicking_a_column_head_sorts_the_submissions_table(tmp_path):
+    out = _gradebook_folder(tmp_path)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    # The report, plus a click on the Score head (twice: descending) once the page's own script ran.
+    click = ('<script>var th = document.querySelectorAll("#submissions thead th")[2]; th.click(); th.click();'
+             "</script></body>")
+    clicked = tmp_path / "clicked.html"
+    clicked.write_text(page.replace("</body>", click), encoding="utf-8")
+    dom = _chromium_run(tmp_path, "--dump-dom", clicked.as_uri())
+    body = dom.stdout.split('id="submissions"', 1)[1].split("</tbody>", 1)[0]
+    keys = [float(attrs["data-sort"]) for tag, attrs in _parse(body).tags if tag == "td" and "data-sort" in attrs]
+    columns = 3 + 3  # score, %, tests passed, then the three modules: the cells with a sort key, per row
+    by_row = [keys[i:i + columns] for i in range(0, len(keys), columns)]
+    shown = [row[0] for row in by_row]
+    assert len(shown) == 9 and shown == sorted(shown, reverse=True) and shown != sorted(shown)

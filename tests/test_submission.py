@@ -268,7 +268,7 @@ def test_encrypted_zip_member_is_reported(tmp_path, reference):
             start = data.find(signature, start + 4)
     path.write_bytes(bytes(data))
     read = read_submission(path)
-    assert read.sources == {} and "zip could not be read" in read.notes
+    assert read.sources == {} and read.status == "unreadable" and "the zip is encrypted" in read.notes
 
 
 def test_zip_with_too_many_members_is_refused(tmp_path):

@@ -21,6 +21,7 @@ from pathlib import Path
 from autograder.errors import UserError
 from autograder.paths import ASSIGNMENT, MODULES, PUBLIC_TESTS
 from autograder.sandbox.limits import Limits
+from autograder.submission import require_gradable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"checking {args.path} (no path given: {'the modules in this folder' if args.path != ASSIGNMENT else 'assignment/'})")
     if not args.path.exists():
         raise UserError(f"{args.path}: no such file or folder (give your assignment folder, notebook or zip)")
+    require_gradable(args.path)  # a corrupt zip, a broken notebook, nothing to grade: one line, exit 2
     if "numpy" not in sys.modules:
         # This process's numpy work is on small arrays: OpenBLAS's thread pool, one thread per
         # core started when numpy is imported, would cost more CPU than it ever saves here.
@@ -49,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from autograder.grading.runner import grade_submission  # numpy and pytest: after the line above
     from autograder.sandbox.jail import isolation
 
-    print(f"sandbox: {isolation().name}")
-
+    print(isolation().summary().splitlines()[0])  # the active setup first, as the README says
     result = grade_submission(args.path, folders=(PUBLIC_TESTS,))
     if result.output:
         print(f"note: {result.output}\n")

@@ -6,19 +6,35 @@ entry's name without extension) it writes DIR/NAME/results.json (Gradescope's sc
 DIR/NAME/feedback.md; for the batch DIR/grades.csv (one row per submission, total and
 per-function columns) and DIR/report.html (the class report, self-contained).
 
+DIR is a gradebook: grading into it again updates the rows of the submissions graded and keeps
+every other row (grades.csv and report.html are rebuilt from every result stored in DIR). A
+submission whose result is current (same bytes, same kit, same options) is not graded again,
+so a stopped batch is continued by running the same command; --fresh starts over.
+
+Every submission is accounted for: grades.csv has a status (graded, partial, unreadable,
+empty, timeout, error, interrupted, missing) and a reason per row, and every row that is not
+"graded" is printed, then the count per status.
+
+Ctrl-C or SIGTERM stops the batch: the sandboxes are stopped and removed, what is graded is
+kept, the rest is marked interrupted, and grades.csv and report.html are written.
+
 Files are written atomically; rerunning over the same input gives the same grades. The
 sandbox's guarantees on this machine are printed first (see the README for each setup).
 With --scheduler, the grading runs on a Dask cluster's workers instead, each in the same
 sandbox, with the same results (see the README's Scaling section).
-Exit status: 0 when the batch completed, 2 for bad input.
+
+Exit status: 0 when the batch completed, even if some submissions are unreadable, empty or
+partial (their status says so, and the summary counts them); 130 when it was interrupted
+(run the same command to finish it); 2 for bad input (a bad path, option or roster).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import re
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,17 +42,25 @@ from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from autograder.errors import UserError
-from autograder.grading.results import SubmissionResult
+from autograder.grading.distributed import kit_fingerprint
+from autograder.grading.results import SubmissionResult, status_counts
 from autograder.grading.runner import grade_read, grade_submission, open_sandbox
 from autograder.report.feedback import write_feedback
-from autograder.report.gradebook import write_grades_csv
-from autograder.report.html import write_report
-from autograder.report.results_json import read_results_json, write_results_json
+from autograder.report.gradebook import (
+    check_gradebook_folder,
+    clear_gradebook,
+    stored_fingerprint,
+    stored_names,
+    write_gradebook,
+)
+from autograder.report.lms_export import DEFAULT_ASSIGNMENT, FORMATS, export_path
+from autograder.report.results_json import write_results_json
+from autograder.report.roster import Roster, keep_roster, read_roster, stored_roster, unclaimed
 from autograder.sandbox.client import Sandbox
-from autograder.sandbox.jail import isolation
+from autograder.sandbox.jail import isolation, remove_stale_scratch
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.proof import guard_grading
-from autograder.submission import Submission, find_submissions, read_submission
+from autograder.submission import Submission, find_submissions, fingerprint, read_submission, safe_name
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +78,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-unsafe", action="store_true",
                         help="grade even where a probe child reaches the solutions, the hidden tests or the "
                              "network (refused otherwise); written into every results.json and the report")
+    parser.add_argument("--roster", type=Path, metavar="CSV",
+                        help="the class list: a CSV with a 'submission' column (the submission's name) and any "
+                             "others (student_id, email, name...), copied into grades.csv; a student without a "
+                             "submission gets a 'missing' row. Kept in DIR for later runs")
+    parser.add_argument("--export", action="append", choices=FORMATS, default=[], metavar="LMS",
+                        help="also write DIR/LMS-import.csv, the grade-import file of canvas or moodle "
+                             "(repeatable; needs a roster; columns in the README)")
+    parser.add_argument("--assignment", default=DEFAULT_ASSIGNMENT, metavar="NAME",
+                        help="the assignment's column name in the --export file (default: %(default)s)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start the gradebook in DIR over: remove its stored results first "
+                             "(default: keep them, grade only what is new or changed)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,44 +100,136 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     submissions = name_submissions(find_submissions(args.paths))
     out = args.out.resolve()
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {args.out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    roster = open_gradebook(out, args.roster, args.export, args.fresh)
+    kit = kit_fingerprint()
+    prints = {name: fingerprint(path, kit, f"leaderboard={args.leaderboard}") for name, path in submissions.items()}
+    todo = {name: path for name, path in submissions.items() if stored_fingerprint(out, name) != prints[name]}
+    if len(todo) < len(submissions):
+        print(f"{len(submissions) - len(todo)} submission(s) unchanged since they were graded: kept "
+              "(--fresh grades everything again)", file=sys.stderr)
     hide = (out, *(p.resolve() if p.is_dir() else p.resolve().parent for p in args.paths))
-    with contextlib.ExitStack() as stack:
-        if args.scheduler:
-            from autograder.grading import distributed
+    finished, stopped = grade_batch(args, todo, out, hide, prints)
+    rows = write_gradebook(out, roster, args.export, args.assignment)
+    print_summary(rows, out, graded=len(finished), stopped=stopped)
+    if roster is not None and (strays := unclaimed(stored_names(out), roster)):
+        print(f"{len(strays)} submission(s) match no student of the roster: {', '.join(strays)}", file=sys.stderr)
+    for kind in args.export:
+        print(f"wrote {export_path(out, kind)}", file=sys.stderr)
+    return 130 if stopped else 0
 
-            client = stack.enter_context(contextlib.closing(distributed.connect(args.scheduler)))
-            print(distributed.check_workers(client, getattr(args, "allow_unsafe", False)), file=sys.stderr)
-            graded = (write_result(result, out)
-                      for result in distributed.grade_on_cluster(client, submissions, hide, args.leaderboard))
-        else:
-            print(isolation().summary(), file=sys.stderr)
-            guard_grading(getattr(args, "allow_unsafe", False), hide)  # before the first submission: answers out of reach, or stop
-            graded = grade_all(submissions, out, hide, args.jobs, args.leaderboard)
-        for _ in tqdm(graded, total=len(submissions), desc="grading", unit="submission", file=sys.stderr):
-            pass
-    names = sorted(submissions)
-    write_grades_csv(_read_all(out, names), out / "grades.csv")
-    write_report(_read_all(out, names), out / "report.html")
-    print(f"graded {len(names)} submission(s): {out / 'grades.csv'}, {out / 'report.html'}", file=sys.stderr)
-    return 0
+
+def open_gradebook(out: Path, roster_path: Path | None, exports: list[str], fresh: bool) -> Roster | None:
+    """Make ``out`` ready to grade into; returns the roster (given, else the one kept there)."""
+    check_gradebook_folder(out)
+    roster = read_roster(roster_path) if roster_path else stored_roster(out) if out.is_dir() else None
+    if exports and roster is None:
+        raise UserError("--export needs a roster (--roster CSV): the LMS knows students by its ids, not by folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if roster_path:
+        keep_roster(roster, out)
+    if fresh:
+        clear_gradebook(out)
+    return roster
+
+
+def grade_batch(args: argparse.Namespace, todo: dict[str, Path], out: Path, hide: tuple[Path, ...],
+                prints: dict[str, str]) -> tuple[set[str], bool]:
+    """Grade ``todo`` into ``out``, here or on the cluster; returns (the names graded, stopped?).
+
+    Stopped by Ctrl-C or SIGTERM: what is graded stays, the rest gets an ``interrupted`` result,
+    and the scratch folders of pool workers stopped mid-grading are removed.
+    """
+    if not todo:
+        return set(), False
+    finished: set[str] = set()
+    with contextlib.ExitStack() as stack:
+        stop = stack.enter_context(_stop_on_signals())
+        try:
+            if args.scheduler:
+                from autograder.grading import distributed
+
+                client = stack.enter_context(contextlib.closing(distributed.connect(args.scheduler)))
+                print(distributed.check_workers(client, args.allow_unsafe), file=sys.stderr)
+                graded = (write_result(result, out, prints[result.name])
+                          for result in distributed.grade_on_cluster(client, todo, hide, args.leaderboard))
+            else:
+                print(isolation().summary(), file=sys.stderr)
+                guard_grading(args.allow_unsafe, hide)  # before the first submission: answers out of reach, or stop
+                graded = grade_all(todo, out, hide, args.jobs, args.leaderboard, prints)
+            for name, _ in tqdm(graded, total=len(todo), desc="grading", unit="submission", file=sys.stderr):
+                finished.add(name)
+        except KeyboardInterrupt:
+            stop.set()
+    if not stop.is_set():
+        return finished, False
+    # What is on disk with its current fingerprint is done, even if the stop came before it was counted.
+    finished = {name for name in todo if stored_fingerprint(out, name) == prints[name]}
+    for name in sorted(set(todo) - finished):
+        write_result(interrupted_result(name), out, "")
+    remove_stale_scratch.__wrapped__()  # a pool worker stopped mid-grading could not remove its own
+    return finished, True
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """Turn SIGTERM into Ctrl-C for the duration, and record that either came.
+
+    pytest catches KeyboardInterrupt inside a submission's tests (and reports the session as
+    failed), so the event, not the exception, is what says the batch must stop.
+    """
+    stop = threading.Event()
+
+    def handler(signum, frame):
+        stop.set()
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    global _STOP
+    _STOP = stop
+    try:
+        yield stop
+    finally:
+        _STOP = None
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+_STOP: threading.Event | None = None  # set while `run` grades in this process: a stop was asked for
+
+
+def print_summary(statuses: list[tuple[str, str, str]], out: Path, graded: int, stopped: bool) -> None:
+    """One line per row of the gradebook that is not ``graded``, then the count per status."""
+    for name, status, reason in statuses:
+        if status != "graded":
+            print(f"{status:<11} {name}: {reason or '-'}", file=sys.stderr)
+    counts = ", ".join(f"{n} {s}" for s, n in status_counts([s for _, s, _ in statuses]).items())
+    verb = "stopped after grading" if stopped else "graded"
+    print(f"{verb} {graded} submission(s); gradebook of {len(statuses)}: {counts or 'empty'}", file=sys.stderr)
+    print(f"wrote {out / 'grades.csv'}, {out / 'report.html'}", file=sys.stderr)
+    if stopped:
+        print("interrupted: run the same command again to grade the rest", file=sys.stderr)
 
 
 def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], jobs: int,
-              leaderboard: bool = False) -> Iterator[tuple[str, float]]:
-    """Grade each submission into ``out/NAME``, in parallel; yields ``(name, score)`` as they finish."""
+              leaderboard: bool = False, prints: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
+    """Grade each submission into ``out/NAME``, in parallel; yields ``(name, score)`` as they finish.
+
+    ``prints``: each submission's fingerprint, stored with its result.
+    """
+    prints = prints or {}
     if jobs == 1:
-        yield from grade_in_turn(submissions, out, hide, leaderboard)
+        yield from grade_in_turn(submissions, out, hide, leaderboard, prints)
         return
-    tasks = (delayed(grade_and_write)(path, name, out, hide, leaderboard)
+    tasks = (delayed(grade_and_write)(path, name, out, hide, leaderboard, None, prints.get(name, ""))
              for name, path in sorted(submissions.items()))
     yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
 
 
 def grade_in_turn(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...],
-                  leaderboard: bool = False) -> Iterator[tuple[str, float]]:
+                  leaderboard: bool = False, prints: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
     """Grade one submission after the other, each next one's sandbox starting (interpreter and
     numpy, on the other core) while the current one is graded (under bubblewrap)."""
     entries = sorted(submissions.items())
@@ -110,7 +238,7 @@ def grade_in_turn(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...
         for index, (name, path) in enumerate(entries):
             prepared = upcoming
             upcoming = _read_ahead(*entries[index + 1], hide) if index + 1 < len(entries) else None
-            yield grade_and_write(path, name, out, hide, leaderboard, prepared)
+            yield grade_and_write(path, name, out, hide, leaderboard, prepared, (prints or {}).get(name, ""))
     finally:
         if upcoming is not None:  # stopped early (Ctrl-C): no child left behind
             upcoming[1].close()
@@ -133,8 +261,9 @@ def _read_ahead(name: str, path: Path, hide: tuple[Path, ...]) -> tuple[Submissi
 
 
 def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...], leaderboard: bool = False,
-                    prepared: tuple[Submission, Sandbox] | None = None) -> tuple[str, float]:
-    """Grade one submission into ``out/NAME`` (``prepared``: it, already read, with its sandbox)."""
+                    prepared: tuple[Submission, Sandbox] | None = None, print_: str = "") -> tuple[str, float]:
+    """Grade one submission into ``out/NAME`` (``prepared``: it, already read, with its sandbox;
+    ``print_``: its fingerprint). A stop asked for meanwhile discards the result."""
     try:
         if prepared is None:
             result = grade_submission(path, name, hide=hide, leaderboard=leaderboard)
@@ -142,17 +271,27 @@ def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...], le
             result = grade_read(prepared[0], hide=hide, leaderboard=leaderboard, sandbox=prepared[1])
     except Exception as error:  # noqa: BLE001  (a grader bug must not lose the submission from the gradebook)
         result = failed_result(name, error)
-    return write_result(result, out)
+    if _STOP is not None and _STOP.is_set():  # pytest swallowed the Ctrl-C: the tests were cut short
+        raise KeyboardInterrupt
+    return write_result(result, out, print_)
 
 
 def failed_result(name: str, error: Exception) -> SubmissionResult:
     """The gradebook entry of a submission the grader failed on (never the student's fault)."""
-    return SubmissionResult(name, [], output=f"internal grading error ({type(error).__name__}: {error}); "
-                                             "tell the course staff")
+    output = f"internal grading error ({type(error).__name__}: {error}); tell the course staff"
+    return SubmissionResult(name, [], output=output, status="error", reason=" ".join(output.split())[:300])
 
 
-def write_result(result: SubmissionResult, out: Path) -> tuple[str, float]:
-    """Write ``out/NAME/results.json`` and ``feedback.md``; returns ``(name, score)``."""
+def interrupted_result(name: str) -> SubmissionResult:
+    """The gradebook entry of a submission the batch stopped before grading."""
+    return SubmissionResult(name, [], output="not graded yet: the batch was stopped before this submission",
+                            status="interrupted", reason="the batch was stopped before it; run grade again")
+
+
+def write_result(result: SubmissionResult, out: Path, print_: str = "") -> tuple[str, float]:
+    """Write ``out/NAME/results.json`` and ``feedback.md`` (with the submission's fingerprint
+    ``print_``, none for a grader failure: it is graded again next time); returns ``(name, score)``."""
+    result.fingerprint = print_ if result.status not in ("error", "interrupted") else ""
     folder = out / result.name
     folder.mkdir(exist_ok=True)
     write_results_json(result, folder / "results.json")
@@ -164,15 +303,9 @@ def name_submissions(paths: list[Path]) -> dict[str, Path]:
     """A safe, unique output name per submission: its entry's name without extension."""
     named: dict[str, Path] = {}
     for path in paths:
-        stem = path.name if path.is_dir() else path.stem
-        base = re.sub(r"[^\w.@+-]+", "_", stem).strip("._") or "submission"
+        base = safe_name(path.name if path.is_dir() else path.stem)
         name, k = base, 2
         while name in named:
             name, k = f"{base}-{k}", k + 1
         named[name] = path
     return named
-
-
-def _read_all(out: Path, names: list[str]) -> Iterator[SubmissionResult]:
-    for name in names:
-        yield read_results_json(out / name / "results.json")

@@ -1,12 +1,24 @@
 """What grading produces: plain data, written by the parent, never by student code.
 
 A grading test's result is named ``"<module>.<function>: <what it checks>"`` so results
-group by function; a submission's result lists them with its total.
+group by function; a submission's result lists them with its total, and its ``status``: what
+became of the submission, so that none is a silent 0 in the gradebook.
+
+Statuses (``STATUSES``): ``graded`` (every module read and run), ``partial`` (some module
+missing, unreadable or not valid Python: its tests score 0, the others are graded),
+``unreadable`` (nothing could be read: a corrupt zip, a broken notebook), ``empty`` (nothing
+to grade was found), ``timeout`` (some function hit the time limit), ``error`` (the grader
+failed on it: never the student's fault), ``interrupted`` (the batch stopped before it was
+graded) and ``missing`` (a roster's student with no submission).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+
+STATUSES = ("graded", "partial", "unreadable", "empty", "timeout", "error", "interrupted", "missing")
+# Phrases of the sandbox's messages for a call stopped by its time limit (sandbox/client.py).
+_TIMEOUT_MARKS = ("did not finish within",)
 
 
 @dataclass
@@ -35,6 +47,9 @@ class SubmissionResult:
     output: str = ""  # submission-wide notes: "notebook could not be read", sandbox guarantees...
     leaderboard: list[dict] = field(default_factory=list)  # [{"name": ..., "value": ..., "order": "desc"}]
     sandbox: dict = field(default_factory=dict)  # the backend and its guarantees (`sandbox.proof.grading_record`)
+    status: str = "graded"  # one of STATUSES
+    reason: str = ""  # one line: why the status is not "graded", or which hand-in was graded
+    fingerprint: str = ""  # the submission's bytes and the kit's version when graded ("" = never current)
 
     @property
     def score(self) -> float:
@@ -59,3 +74,30 @@ class SubmissionResult:
     def from_dict(cls, data: dict) -> SubmissionResult:
         tests = [TestResult(**t) for t in data["tests"]]
         return cls(**{**data, "tests": tests})
+
+
+def classify(result: SubmissionResult, problem_status: str, complete: bool) -> None:
+    """Set ``result.status`` and ``result.reason`` once its tests have run.
+
+    ``problem_status`` is what reading the submission found (``Submission.status``: ``""``,
+    ``"unreadable"`` or ``"empty"``); ``complete``: all three modules were read and compile.
+    The reason is the submission-wide notes (what was missing, which hand-in was graded),
+    then the functions stopped by the time limit.
+    """
+    timed_out = list(dict.fromkeys(t.function for t in result.tests
+                                   if any(mark in t.output for mark in _TIMEOUT_MARKS)))
+    if problem_status:
+        result.status = problem_status
+    elif timed_out:
+        result.status = "timeout"
+    else:
+        result.status = "graded" if complete else "partial"
+    parts = [" ".join(result.output.split())] if result.output.strip() else []
+    if timed_out:
+        parts.append("time limit hit in " + ", ".join(timed_out))
+    result.reason = "; ".join(parts)
+
+
+def status_counts(statuses: list[str]) -> dict[str, int]:
+    """``{status: count}`` in the order of ``STATUSES``, only the statuses present."""
+    return {s: statuses.count(s) for s in STATUSES if s in statuses}

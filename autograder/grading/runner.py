@@ -17,7 +17,7 @@ import pytest
 
 from autograder.grading.leaderboard import leaderboard_entry
 from autograder.grading.plugin import GradingPlugin
-from autograder.grading.results import SubmissionResult, TestResult
+from autograder.grading.results import SubmissionResult, TestResult, classify
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
 from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.limits import Limits
@@ -110,8 +110,10 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
     with sandbox or open_sandbox(submission, limits, hide) as sandbox:
         tests = run_tests(Student(sandbox), reference(), folders)
         entries = leaderboard_entry(Student(sandbox)) if leaderboard else []
-    return SubmissionResult(submission.name, tests, execution_time=round(time.perf_counter() - start, 3),
-                            output=submission.notes, leaderboard=entries, sandbox=grading_record())
+    result = SubmissionResult(submission.name, tests, execution_time=round(time.perf_counter() - start, 3),
+                              output=submission.notes, leaderboard=entries, sandbox=grading_record())
+    classify(result, submission.status, submission.complete)
+    return result
 
 
 def open_sandbox(submission: Submission, limits: Limits | None = None, hide: tuple[Path, ...] = (),

@@ -1,7 +1,10 @@
 """The student's feedback for one submission, as Markdown.
 
 Layout: the total, the submission-wide notes, a table of score per function, then every test
-that lost points with its name and message, then the leaderboard values if any.
+that lost points with its name and message, then the leaderboard values if any. A module whose
+tests all failed with one message (a syntax error, a missing file) is one line, not one entry
+per test. A submission that could not be read at all (status ``unreadable`` or ``empty``) gets
+a few lines: what was found, what is expected.
 
 Hidden tests: their name, score and message are shown. The message is feedback on the
 student's own code ("gradients has shape (3, 1), expected (3,)"), and withholding it would
@@ -20,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 
-from autograder.grading.results import SubmissionResult
+from autograder.grading.results import SubmissionResult, TestResult
 from autograder.report.atomic import write_text_atomic
 from autograder.report.escape import clean_text, one_line
 
@@ -52,8 +55,41 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+EXPECTED = ("a folder holding logistic_regression.py, linear_regression.py and optimizers.py, "
+            "or assignment.ipynb with the %%writefile cells that write them, or a .zip of either")
+
+
+def _render_unreadable(result: SubmissionResult) -> str:
+    return "\n".join([
+        f"# Feedback: {md_inline(result.name)}", "",
+        f"**Not graded: {result.status}. Total: 0 / {_points(result.max_score)} points**", "",
+        "What was found:", "", md_block(result.output or result.reason), "",
+        f"What was expected: {EXPECTED}.", "",
+        "Run `python -m autograder check` on your submission before you hand it in.", ""])
+
+
+def _message(test: TestResult) -> str:
+    """The test's message without the ``function:`` prefix the runner puts on a load error."""
+    return test.output.removeprefix(test.function).lstrip(": ").strip()
+
+
+def _same_cause_modules(result: SubmissionResult) -> dict[str, tuple[list[TestResult], str]]:
+    """``{module: (its tests, the one message)}`` for modules whose every test failed alike."""
+    by_module: dict[str, list[TestResult]] = {}
+    for test in result.tests:
+        by_module.setdefault(test.function.split(".", 1)[0], []).append(test)
+    same = {}
+    for module, tests in by_module.items():
+        messages = {_message(t) for t in tests}
+        if len(tests) > 1 and not any(t.score for t in tests) and len(messages) == 1 and messages != {""}:
+            same[module] = (tests, messages.pop())
+    return same
+
+
 def render_feedback(result: SubmissionResult) -> str:
     """The Markdown feedback for ``result`` (see the module docstring)."""
+    if result.status in ("unreadable", "empty", "interrupted", "missing"):
+        return _render_unreadable(result)
     lines = [f"# Feedback: {md_inline(result.name)}", ""]
     total = f"**Total: {_points(result.score)} / {_points(result.max_score)} points"
     if result.max_score > 0:
@@ -73,9 +109,14 @@ def render_feedback(result: SubmissionResult) -> str:
         lines += ["No test could be run on this submission.", ""]
 
     failed = [t for t in result.tests if not t.passed]
+    same = _same_cause_modules(result)
     if failed:
         lines += [f"## What to fix ({len(failed)} of {len(result.tests)} tests lost points)", ""]
-        for test in failed:
+        for module, (tests, message) in same.items():
+            lost = sum(t.max_score for t in tests)
+            lines += [f"### {md_inline(module)}: all {len(tests)} tests ({_points(lost)} points)", "",
+                      md_block(message), ""]
+        for test in (t for t in failed if t.function.split(".", 1)[0] not in same):
             tag = "" if test.visibility == "visible" else f", {test.visibility.replace('_', ' ')} test"
             lines += [f"### {md_inline(test.name, max_chars=300)}", "",
                       f"{_points(test.score)} / {_points(test.max_score)} points{tag}", ""]

@@ -18,9 +18,9 @@ Every string is passed through :func:`autograder.report.escape.clean_text`, and 
 name formats are set to ``"text"``, so Gradescope shows student-influenced text verbatim
 instead of interpreting it as HTML or Markdown.
 
-Two fields that Gradescope does not know ride in its ``extra_data`` so the file round-trips to a
-:class:`~autograder.grading.results.SubmissionResult`: the submission's name (top level) and
-each test's function (per test; when it is missing, the function is read from the test name,
+Fields that Gradescope does not know ride in its ``extra_data`` so the file round-trips to a
+:class:`~autograder.grading.results.SubmissionResult`: the submission's name, status, reason and
+fingerprint (top level; the fingerprint tells a rerun the result is current) and each test's function (per test; when it is missing, the function is read from the test name,
 ``"<module>.<function>: <what it checks>"``).
 """
 
@@ -85,7 +85,8 @@ def to_gradescope(result: SubmissionResult) -> dict:
         "test_output_format": "text",
         "test_name_format": "text",
         "stdout_visibility": "hidden",
-        "extra_data": {"submission": clean_text(result.name, max_chars=300)},
+        "extra_data": {"submission": clean_text(result.name, max_chars=300), "status": result.status,
+                       "reason": clean_text(result.reason, max_chars=600), "fingerprint": result.fingerprint},
         "tests": tests,
     }
     if result.sandbox:  # an extra top-level field (Gradescope ignores what it does not know)
@@ -139,6 +140,9 @@ def from_gradescope(data: dict, name: str = "") -> SubmissionResult:
         output=str(data.get("output", "")),
         leaderboard=[dict(entry) for entry in data.get("leaderboard", [])],
         sandbox=dict(data["sandbox"]) if isinstance(data.get("sandbox"), dict) else {},
+        status=str(extra.get("status") or "graded"),
+        reason=str(extra.get("reason") or ""),
+        fingerprint=str(extra.get("fingerprint") or ""),
     )
 
 
