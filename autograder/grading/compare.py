@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from autograder import contract
 from autograder.sandbox.wire import Opaque
 
 Hint = Callable[[object, object], "str | None"]
@@ -219,13 +220,8 @@ def expect_raises(error: BaseException | None, exc_type: str, *, what: str) -> N
         raise AssertionError(f"{what}: expected {exc_type}, got {got}: {getattr(error, 'message', error)}")
 
 
-# The contract's functions (CONTRACT.md sections 3-5), in the order the rubric lists them.
-CONTRACT = {
-    "logistic_regression": ("logistic", "loss", "gradient_ij", "gradients", "step", "gradient_descent"),
-    "linear_regression": ("predict", "loss", "gradient_ij", "gradients", "step", "normal_equation",
-                          "gradient_descent"),
-    "optimizers": ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"),
-}
+# The contract's names per module (`autograder.contract`), in the order the rubric lists them.
+CONTRACT = {module: contract.names(module) for module in contract.MODULES}
 
 
 # What each function is meant to call: swapped for the reference's while it is graded, so a
