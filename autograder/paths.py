@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from autograder.contract import MODULES  # noqa: F401  (re-exported: what a submission holds)
+
 KIT_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = KIT_ROOT / "solutions"
 ASSIGNMENT = KIT_ROOT / "assignment"
@@ -9,5 +11,3 @@ DATA = KIT_ROOT / "data"
 GRADING_TESTS = Path(__file__).resolve().parent / "tests"
 PUBLIC_TESTS = GRADING_TESTS / "public"
 HIDDEN_TESTS = GRADING_TESTS / "hidden"
-
-from autograder.contract import MODULES  # noqa: F401  (where the kit's files live, and what a submission holds)
