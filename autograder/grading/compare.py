@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from autograder import contract
 from autograder.sandbox.wire import Opaque
 
 Hint = Callable[[object, object], "str | None"]
@@ -218,10 +217,6 @@ def expect_raises(error: BaseException | None, exc_type: str, *, what: str) -> N
     got = getattr(error, "exc_type", type(error).__name__)
     if got != exc_type:
         raise AssertionError(f"{what}: expected {exc_type}, got {got}: {getattr(error, 'message', error)}")
-
-
-# The contract's names per module (`autograder.contract`), in the order the rubric lists them.
-CONTRACT = {module: contract.names(module) for module in contract.MODULES}
 
 
 # What each function is meant to call: swapped for the reference's while it is graded, so a
