@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from autograder.contract import OPTIMIZERS
 from autograder.datasets import TASKS
 from autograder.paths import ASSIGNMENT
 
@@ -41,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="batch sizes: positive integers (1 = SGD, k = mini-batch) or 'full' (BGD)")
     parser.add_argument("--epochs", nargs="+", metavar="E", help="numbers of epochs")
     parser.add_argument("--optimizer", nargs="+", metavar="OPT",
-                        help="'step' or SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, "
+                        help=f"'step' or {', '.join(OPTIMIZERS)}, "
                              "optionally with hyperparameters: 'Adam(beta1=0.8)' (default: step)")
     parser.add_argument("--seed", nargs="+", metavar="S", help="seeds of the batch order (default: 0)")
     parser.add_argument("--target-loss", type=float, metavar="L",
@@ -53,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--curves", type=int, default=12, metavar="N",
                         help="at most N configurations get learning curves, the best by validation loss (default: 12)")
     parser.add_argument("--paths", action="store_true",
-                        help="also draw your six optimizers on f(x, y) = x²/20 + y² from (-7, 2)")
+                        help="also draw your optimizers on f(x, y) = x²/20 + y² from (-7, 2)")
     parser.add_argument("--timeout", type=float, default=300.0, metavar="S",
                         help="wall-time limit of one configuration, in seconds (default: %(default)g)")
     parser.add_argument("--scheduler", metavar="ADDRESS",

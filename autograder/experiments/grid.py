@@ -15,19 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.contract import OPTIMIZERS
 from autograder.datasets import Task
 from autograder.errors import UserError
 
 STEP = "step"
-# The contract's optimizers and their hyperparameters with defaults (CONTRACT.md section 5).
-OPTIMIZERS: dict[str, dict[str, float]] = {
-    "SGD": {"lr": 0.01},
-    "Momentum": {"lr": 0.01, "momentum": 0.9},
-    "Nesterov": {"lr": 0.01, "momentum": 0.9},
-    "AdaGrad": {"lr": 0.01, "eps": 1e-7},
-    "RMSprop": {"lr": 0.01, "decay_rate": 0.99, "eps": 1e-7},
-    "Adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-}
 SIX = tuple(OPTIMIZERS)
 DEFAULT_LR = "default"
 FULL = "full"

@@ -6,26 +6,23 @@ import math
 
 import numpy as np
 
-from autograder.grading.baselines import mean_nll
+from autograder import metrics
 
 
 def evaluate(kind: str, X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> dict[str, float]:
-    """The metrics of ``theta`` on one split, computed here (never by student code).
+    """The sweep table's metrics of ``theta`` on one split (`autograder.metrics`).
 
-    Classification: ``loss`` = mean NLL ``(1/n) Σ [log(1 + e^{z}) − y z]`` and ``accuracy`` =
-    share of rows with ``(z ≥ 0) == (y = 1)`` (p ≥ 0.5). Regression: ``loss`` = ``½ MSE``,
-    ``mse`` and ``r2`` = ``1 − Σ r² / Σ (y − ȳ)²``. A non-finite θ gives NaN or inf, no warning.
+    Classification: ``loss`` = mean NLL ``(1/n) Σ [log(1 + e^{z}) − y z]`` and ``accuracy``
+    (p > ½ predicts 1). Regression: ``loss`` = ``½ MSE``, ``mse`` and ``r2``. A non-finite θ
+    gives NaN or inf, no warning.
     """
     with np.errstate(all="ignore"):
-        z = X @ theta
-        finite = bool(np.all(np.isfinite(z)))
         if kind == "classification":
-            accuracy = float(np.mean((z >= 0) == (y == 1))) if finite else math.nan
-            return {"loss": mean_nll(X, y, theta), "accuracy": accuracy}
-        residual = y - z
-        mse = float(np.mean(residual * residual))
-        r2 = 1 - float(np.sum(residual * residual)) / float(np.sum((y - y.mean()) ** 2))
-        return {"loss": mse / 2, "mse": mse, "r2": r2}
+            finite = bool(np.all(np.isfinite(X @ theta)))
+            accuracy = metrics.accuracy(X, y, theta) if finite else math.nan
+            return {"loss": metrics.mean_nll(X, y, theta), "accuracy": accuracy}
+        mse = metrics.mse(X, y, theta)
+        return {"loss": mse / 2, "mse": mse, "r2": metrics.r2(X, y, theta)}
 
 
 def metric_names(kind: str) -> tuple[str, ...]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.contract import OPTIMIZERS, TOY_LR
+
 # f(x, y) = x²/20 + y² from (−7, 2), 30 steps, each optimizer with the step size that shows its
-# character; Nesterov and RMSprop are not in the book's script and take 0.1.
+# character (`autograder.contract.TOY_LR`), its other hyperparameters at their defaults.
 TOY_START = (-7.0, 2.0)
 TOY_STEPS = 30
-TOY_SETTINGS: dict[str, dict[str, float]] = {
-    "SGD": {"lr": 0.95}, "Momentum": {"lr": 0.1}, "Nesterov": {"lr": 0.1},
-    "AdaGrad": {"lr": 1.5}, "RMSprop": {"lr": 0.1}, "Adam": {"lr": 0.3},
-}
+TOY_SETTINGS: dict[str, dict[str, float]] = {name: {"lr": TOY_LR[name]} for name in OPTIMIZERS}
 
 
 def toy_function(x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray | float:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.metrics import mean_squared_error, r2_score
 
 from autograder.datasets import Task, load_task
+from autograder.metrics import correct, mean_nll, mse, r2
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,6 @@ class Baseline:
     scores: dict[str, float]
 
 
-def mean_nll(X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> float:
-    """``(1/n) Σ_i [log(1 + e^{z_i}) − y_i z_i]`` with ``z = X @ theta``, never overflowing."""
-    z = X @ theta
-    return float(np.mean(np.logaddexp(0.0, z) - y * z))
-
-
 def scores(task: Task, theta: np.ndarray) -> dict[str, float]:
     """The metrics the grading tests compare, for ``theta`` on ``task``.
 
@@ -47,13 +41,11 @@ def scores(task: Task, theta: np.ndarray) -> dict[str, float]:
     ``val_mse`` and ``val_r2`` on the validation split, ``train_mse`` on the training split.
     """
     if task.kind == "classification":
-        correct = int(np.sum((task.X_val @ theta > 0) == (task.y_val == 1)))
-        return {"train_nll": mean_nll(task.X_train, task.y_train, theta), "val_correct": correct,
-                "val_accuracy": correct / len(task.y_val)}
-    val_pred = task.X_val @ theta
-    return {"train_mse": float(mean_squared_error(task.y_train, task.X_train @ theta)),
-            "val_mse": float(mean_squared_error(task.y_val, val_pred)),
-            "val_r2": float(r2_score(task.y_val, val_pred))}
+        right = correct(task.X_val, task.y_val, theta)
+        return {"train_nll": mean_nll(task.X_train, task.y_train, theta), "val_correct": right,
+                "val_accuracy": right / len(task.y_val)}
+    return {"train_mse": mse(task.X_train, task.y_train, theta), "val_mse": mse(task.X_val, task.y_val, theta),
+            "val_r2": r2(task.X_val, task.y_val, theta)}
 
 
 @functools.cache

@@ -232,15 +232,6 @@ def expect_raises(error: BaseException | None, exc_type: str, *, what: str) -> N
         raise AssertionError(f"{what}: expected {exc_type}, got {got}: {getattr(error, 'message', error)}")
 
 
-# The contract's functions (CONTRACT.md sections 3-5), in the order the rubric lists them.
-CONTRACT = {
-    "logistic_regression": ("logistic", "loss", "gradient_ij", "gradients", "step", "gradient_descent"),
-    "linear_regression": ("predict", "loss", "gradient_ij", "gradients", "step", "normal_equation",
-                          "gradient_descent"),
-    "optimizers": ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"),
-}
-
-
 # What each function is meant to call: swapped for the reference's while it is graded, so a
 # bug in a callee costs only the callee's points. Only these: a reference function the graded
 # one has no business calling would be an oracle (``gradients`` could be read off one epoch of

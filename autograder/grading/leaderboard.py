@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.metrics import accuracy
 from autograder.sandbox.errors import StudentError
 
 NAME = "validation accuracy (logistic, default hyperparameters)"
@@ -24,8 +25,7 @@ def leaderboard_entry(student) -> list[dict]:
     try:
         theta, _ = student.call("logistic_regression", "gradient_descent", task.X_train, task.y_train, **task.defaults)
         if type(theta) is np.ndarray and theta.shape == (task.X_val.shape[1],) and np.isfinite(theta).all():
-            predicted = (task.X_val @ theta.astype(float)) >= 0  # p ≥ ½ exactly when z ≥ 0
-            value = round(float(np.mean(predicted == (task.y_val == 1))), 4)
+            value = round(accuracy(task.X_val, task.y_val, theta.astype(float)), 4)
     except (StudentError, TypeError, ValueError):
         value = None
     return [{"name": NAME, "value": value, "order": "desc"}]

@@ -3,7 +3,8 @@
 solutions/ is the single source of truth. From solutions/<module>.py it makes
 assignment/<module>.py, every '# BEGIN SOLUTION: <hint>' ... '# END SOLUTION' block
 replaced by a TODO and a NotImplementedError naming the function; from those and the
-narrative solutions/notebook.md it makes assignment/assignment.ipynb. The output is
+narrative solutions/notebook.md it makes assignment/assignment.ipynb; from the grading tests'
+markers and autograder/tests/RUBRIC.in.md it makes autograder/tests/RUBRIC.md. The output is
 deterministic (no timestamps, no outputs, stable cell ids): a rerun gives identical bytes.
 
 examples:
@@ -30,6 +31,7 @@ from autograder.errors import UserError
 from autograder.paths import KIT_ROOT, MODULES
 from autograder.release.bundle import build_student_bundle
 from autograder.release.notebook import NOTEBOOK_NAME, SOURCE_NAME, build_notebook, notebook_text
+from autograder.release.rubric import RUBRIC_NAME, TEMPLATE_NAME, rubric_text
 from autograder.release.skeleton import make_skeleton, strip_markers
 
 
@@ -88,6 +90,9 @@ def build_release(root: Path) -> Release:
     files = {f"assignment/{name}.py": text for name, text in skeletons.items()}
     files[f"assignment/{NOTEBOOK_NAME}"] = notebook_text(build_notebook(narrative, skeletons, False, display))
     solution = notebook_text(build_notebook(narrative, finished, True, display))
+    tests = root / "autograder" / "tests"
+    if (tests / TEMPLATE_NAME).is_file():  # a kit with grading tests (not a bare solutions/ folder)
+        files[f"autograder/tests/{RUBRIC_NAME}"] = rubric_text(tests)
     return Release(files, solution)
 
 
@@ -112,10 +117,10 @@ def _check(root: Path, release: Release) -> int:
         state = "missing" if not (root / relative).is_file() else "out of date"
         print(f"{relative}: {state}")
     if stale:
-        print(f"{len(stale)} generated file(s) differ from solutions/; run: python -m autograder release",
-              file=sys.stderr)
+        print(f"{len(stale)} generated file(s) differ from their sources (solutions/, the grading tests' "
+              "markers); run: python -m autograder release", file=sys.stderr)
         return 1
-    print(f"up to date: {len(release.files)} files in assignment/")
+    print(f"up to date: {len(release.files)} generated files")
     return 0
 
 
