@@ -50,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
                              "instead of this machine; needs the 'distributed' extra")
+    parser.add_argument("--similarity", action="store_true",
+                        help="also compare every pair of submissions for copied code: DIR/similarity.csv and "
+                             "DIR/similarity.html, linked from the report (see the `similarity` verb)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
             graded = grade_all(submissions, out, hide, args.jobs, args.leaderboard)
         for _ in tqdm(graded, total=len(submissions), desc="grading", unit="submission", file=sys.stderr):
             pass
+    if args.similarity:
+        from autograder.similarity.command import write_similarity
+
+        write_similarity(submissions, out)
     names = sorted(submissions)
     write_grades_csv(_read_all(out, names), out / "grades.csv")
     write_report(_read_all(out, names), out / "report.html")

@@ -30,6 +30,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -345,14 +346,18 @@ def _submissions_section(summary: _Summary) -> str:
     return f'<section id="submissions"><h2>Submissions</h2>{_table(head, rows, "wide")}</section>'
 
 
-def render_report(results: Iterable[SubmissionResult], title: str = "Grading report") -> str:
-    """The report page for ``results`` as an HTML string (see the module docstring)."""
+def render_report(results: Iterable[SubmissionResult], title: str = "Grading report", similarity: bool = False) -> str:
+    """The report page for ``results`` as an HTML string (see the module docstring); ``similarity``:
+    link the similarity page beside it (``similarity.html``)."""
     summary = _Summary()
     for result in results:
         summary.add(result)
     n = len(summary.rows)
     body = [f"<h1>{_h(title)}</h1>",
             f'<p class="lead">{n} submission{"" if n == 1 else "s"}, {len(summary.tests)} tests.</p>']
+    if similarity:
+        body.append('<p class="lead"><a href="similarity.html">Similarity between submissions</a>: '
+                    "the pairs that may be copies, side by side.</p>")
     if n:
         body += [_summary_section(summary), _tests_section(summary), _failures_section(summary),
                  _leaderboard_section(summary), _submissions_section(summary)]
@@ -366,5 +371,7 @@ def render_report(results: Iterable[SubmissionResult], title: str = "Grading rep
 
 def write_report(results: Iterable[SubmissionResult], path: str | os.PathLike,
                  title: str = "Grading report") -> None:
-    """Write the class report for ``results`` to ``path`` (UTF-8 HTML), atomically."""
-    write_text_atomic(path, render_report(results, title=title))
+    """Write the class report for ``results`` to ``path`` (UTF-8 HTML), atomically; it links
+    ``similarity.html`` when that page is in the same folder."""
+    similarity = (Path(path).parent / "similarity.html").is_file()
+    write_text_atomic(path, render_report(results, title=title, similarity=similarity))

@@ -143,8 +143,8 @@ def compare(prints: list[Fingerprints]) -> list[Pair]:
     for i in range(len(prints)):
         for j in range(i + 1, len(prints)):
             common = int(shared[i, j])
-            pair = Pair(prints[i].name, prints[j].name, common / sizes[i] if sizes[i] else 0.0,
-                        common / sizes[j] if sizes[j] else 0.0, common)
+            pair = Pair(prints[i].name, prints[j].name, float(common / sizes[i]) if sizes[i] else 0.0,
+                        float(common / sizes[j]) if sizes[j] else 0.0, common)
             if common:
                 lines_a, lines_b = matched_lines(prints[i], prints[j])
                 pair.lines_a = sum(len(v) for v in lines_a.values())
