@@ -28,6 +28,7 @@ from autograder.report.escape import clean_text, csv_cell, one_line
 from autograder.similarity.fingerprints import Fingerprints, Pair, matched_lines
 
 HISTOGRAM_COLOR = "#5f3dc4"
+MAX_SHOWN = 100  # flagged pairs shown side by side at most (all of them are in the CSV)
 THRESHOLD_COLOR = "#e8590c"
 CSV_COLUMNS = ["a", "b", "similarity_a", "similarity_b", "score", "shared_fingerprints",
                "matched_lines_a", "matched_lines_b", "flagged"]
@@ -151,7 +152,7 @@ def _side_by_side(index: int, pair: Pair, by_name: dict[str, Fingerprints], flag
 def render_page(outcome: Outcome, top: int = 20) -> str:
     """The similarity page as an HTML string (see the module docstring)."""
     flagged = outcome.flagged_pairs
-    shown = outcome.pairs[:max(top, len(flagged))]
+    shown = outcome.pairs[:max(top, min(len(flagged), MAX_SHOWN))]
     by_name = {p.name: p for p in outcome.prints}
     n = len(outcome.prints)
     body = ["<h1>Similarity between submissions</h1>",
@@ -172,7 +173,9 @@ def render_page(outcome: Outcome, top: int = 20) -> str:
                         f'<td class="n">{100 * p.similarity_b:.0f}%</td><td class="n">{p.shared}</td>'
                         f'<td class="n">{p.lines_a}</td><td class="n">{p.lines_b}</td>'
                         f'<td>{"flagged" if outcome.flagged(p) else ""}</td></tr>')
-        body.append("<h2>Most similar pairs</h2><table><tr><th>#</th><th>a</th><th>b</th><th class=\"n\">score</th>"
+        more = len(flagged) - sum(outcome.flagged(p) for p in shown)
+        note = f'<p class="muted">{more} more flagged pairs are in similarity.csv.</p>' if more > 0 else ""
+        body.append(f"<h2>Most similar pairs</h2>{note}<table><tr><th>#</th><th>a</th><th>b</th><th class=\"n\">score</th>"
                     "<th class=\"n\">a in b</th><th class=\"n\">b in a</th><th class=\"n\">shared</th>"
                     "<th class=\"n\">lines a</th><th class=\"n\">lines b</th><th></th></tr>"
                     + "".join(rows) + "</table>")
