@@ -19,6 +19,7 @@ VERBS = {
     "grade": "autograder.grading.grade_command",
     "gradescope": "autograder.release.gradescope_command",
     "sweep": "autograder.experiments.command",
+    "similarity": "autograder.similarity.command",
 }
 
 SUMMARIES = {
@@ -27,6 +28,7 @@ SUMMARIES = {
     "grade": "grade submissions (folders, notebooks, zips) into results, feedback and a gradebook",
     "gradescope": "build Gradescope's autograder bundle (autograder.zip)",
     "sweep": "run a grid of hyperparameters on a task and compare, with a table and plots",
+    "similarity": "compare every pair of submissions for copied code (a CSV and a side-by-side page)",
 }
 
 

@@ -198,8 +198,8 @@ def test_release_check_fails_when_a_marker_moves_a_point(kit_with_tests: Path, c
     """Moving a point from one test to another in the markers makes the committed rubric stale."""
     tests = kit_with_tests / "autograder" / "tests" / "public" / "test_public_logistic.py"
     text = tests.read_text(encoding="utf-8")
-    moved = text.replace('grades("logistic_regression.logistic", points=2', 'grades("logistic_regression.logistic", points=1', 1)
-    moved = moved.replace('grades("logistic_regression.loss", points=2', 'grades("logistic_regression.loss", points=3', 1)
+    moved = text.replace('grades("logistic_regression.logistic", points=1', 'grades("logistic_regression.logistic", points=2', 1)
+    moved = moved.replace('grades("logistic_regression.loss", points=1', 'grades("logistic_regression.loss", points=0', 1)
     assert moved.count("points=") == text.count("points=") and moved != text
     tests.write_text(moved, encoding="utf-8")
     assert main(["release", "--check", "--root", str(kit_with_tests)]) == 1

@@ -90,6 +90,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fresh", action="store_true",
                         help="start the gradebook in DIR over: remove its stored results first "
                              "(default: keep them, grade only what is new or changed)")
+    parser.add_argument("--similarity", action="store_true",
+                        help="also compare every pair of submissions for copied code: DIR/similarity.csv and "
+                             "DIR/similarity.html, linked from the report (see the `similarity` verb)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
               "(--fresh grades everything again)", file=sys.stderr)
     hide = (out, *(p.resolve() if p.is_dir() else p.resolve().parent for p in args.paths))
     finished, stopped = grade_batch(args, todo, out, hide, prints)
+    if args.similarity and not stopped:
+        from autograder.similarity.command import write_similarity
+
+        write_similarity(submissions, out)
     rows = write_gradebook(out, roster, args.export, args.assignment)
     print_summary(rows, out, graded=len(finished), stopped=stopped)
     if roster is not None and (strays := unclaimed(stored_names(out), roster)):

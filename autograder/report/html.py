@@ -29,6 +29,7 @@ import os
 import statistics
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
@@ -283,8 +284,9 @@ def _sandbox_section(stats: ClassStats) -> str:
     return f'<section id="sandbox">{"".join(parts)}</section>' if parts else ""
 
 
-def render_report(results: Iterable[SubmissionResult], title: str = "Grading report") -> str:
-    """The report page for ``results`` as an HTML string (see the module docstring)."""
+def render_report(results: Iterable[SubmissionResult], title: str = "Grading report", similarity: bool = False) -> str:
+    """The report page for ``results`` as an HTML string (see the module docstring); ``similarity``:
+    link the similarity page beside it (``similarity.html``)."""
     stats = ClassStats()
     for result in results:
         stats.add(result)
@@ -292,6 +294,9 @@ def render_report(results: Iterable[SubmissionResult], title: str = "Grading rep
     tests = sum(len(f.tests) for f in stats.functions.values())
     body = [f"<h1>{_h(title)}</h1>",
             f'<p class="lead">{n} submission{"" if n == 1 else "s"}, {tests} tests.</p>', _sandbox_section(stats)]
+    if similarity:
+        body.append('<p class="lead"><a href="similarity.html">Similarity between submissions</a>: '
+                    "the pairs that may be copies, side by side.</p>")
     if n:
         links = [*SECTIONS, *((("leaderboard", "Leaderboard"),) if stats.board_orders else ())]
         body.append("<nav>" + "".join(f'<a href="#{a}">{t}</a>' for a, t in links) + "</nav>")
@@ -308,5 +313,7 @@ def render_report(results: Iterable[SubmissionResult], title: str = "Grading rep
 
 def write_report(results: Iterable[SubmissionResult], path: str | os.PathLike,
                  title: str = "Grading report") -> None:
-    """Write the class report for ``results`` to ``path`` (UTF-8 HTML), atomically."""
-    write_text_atomic(path, render_report(results, title=title))
+    """Write the class report for ``results`` to ``path`` (UTF-8 HTML), atomically; it links
+    ``similarity.html`` when that page is in the same folder."""
+    similarity = (Path(path).parent / "similarity.html").is_file()
+    write_text_atomic(path, render_report(results, title=title, similarity=similarity))
