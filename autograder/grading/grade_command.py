@@ -22,7 +22,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from autograder.errors import UserError
@@ -90,6 +89,8 @@ def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], j
     if jobs == 1:
         yield from grade_in_turn(submissions, out, hide, leaderboard)
         return
+    from joblib import Parallel, delayed  # 0.1-0.3 s to import: only for a pool
+
     tasks = (delayed(grade_and_write)(path, name, out, hide, leaderboard)
              for name, path in sorted(submissions.items()))
     yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)

@@ -124,12 +124,13 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
     """Grade a submission already read (its modules' sources): what a Dask worker is sent.
 
     ``sandbox``: one made by `open_sandbox` for this submission ahead of time, with these
-    ``limits`` and ``hide`` (closed here).
+    ``limits`` and ``hide`` (closed here). A sandbox whose child is not running yet gets it
+    started in the background, so that its start overlaps pytest's collection.
     """
     start = time.perf_counter()
     starting = None
-    if sandbox is None:  # started in the background while pytest is imported and collects
-        sandbox = open_sandbox(submission, limits, hide, launch=False)
+    sandbox = sandbox or open_sandbox(submission, limits, hide, launch=False)
+    if sandbox.process is None:  # not launched ahead: start it while pytest is imported and collects
         starting = threading.Thread(target=sandbox.prestart, name="sandbox-prestart")
         starting.start()
     with sandbox:

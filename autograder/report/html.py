@@ -30,15 +30,16 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from autograder.grading.results import SubmissionResult
 from autograder.report.atomic import write_text_atomic
 from autograder.report.escape import clean_text, one_line
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 HISTOGRAM_COLOR = "#3b6fb6"
 PASS_COLOR = "#3f9652"
@@ -149,6 +150,8 @@ class _Summary:
 
 
 def _png(fig: Figure) -> str:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     # No "Software" text chunk: smaller, and the bytes do not depend on matplotlib's version string.
@@ -163,6 +166,9 @@ def _label(text: str, max_chars: int = 60) -> str:
 
 def histogram_png(percents: list[float]) -> str:
     """A histogram of scores in percent (10 bins of 10 points), as a data URI."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     fig = Figure(figsize=(6.4, 3.0), dpi=100, layout="constrained")
     ax = fig.subplots()
     # Clipped so that bonus points (over 100%) fall in the top bin instead of off the chart.
@@ -177,6 +183,9 @@ def histogram_png(percents: list[float]) -> str:
 
 def pass_rate_png(names: list[str], rates: list[float]) -> str:
     """Horizontal bars: the share of submissions passing each test, as a data URI."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
     fig = Figure(figsize=(9.6, 0.8 + 0.26 * len(names)), dpi=100, layout="constrained")
     ax = fig.subplots()
     positions = list(range(len(names)))
@@ -232,7 +241,7 @@ def _summary_section(summary: _Summary) -> str:
     table = _table([("", False), ("points", True), ("%", True)],
                    [[(html.escape(a), False), (html.escape(b), True), (html.escape(c), True)] for a, b, c in stats])
     parts = ['<section id="summary"><h2>Class summary</h2><div class="summary">', table]
-    if percents:
+    if percents and len(rows) > 1:  # one submission's "histogram" says no more than its score
         excluded = len(rows) - len(percents)
         note = f" {excluded} submission(s) with no graded test are left out." if excluded else ""
         parts.append(f'<figure><img src="{histogram_png(percents)}" width="640" '
@@ -257,8 +266,10 @@ def _tests_section(summary: _Summary) -> str:
                       True)])
     table = _table([("Test", False), ("Visibility", False), ("Points", True), ("Passed", True),
                     ("Pass rate", True)], rows, "wide")
+    # For one submission every rate is 0 or 100 %, which the table says: the chart (1 s of
+    # matplotlib for the suite's 60-odd labels) is drawn for a class only.
     img = (f'<figure><img src="{pass_rate_png(names, rates)}" width="960" '
-           f'alt="Bar chart of the pass rate of every test"></figure>')
+           f'alt="Bar chart of the pass rate of every test"></figure>' if len(summary.rows) > 1 else "")
     return f'<section id="tests"><h2>Pass rate per test</h2>{img}{table}</section>'
 
 
