@@ -125,7 +125,7 @@ write_report([read_results_json(Path({results!r}))], Path({out!r}))
 """
 
 
-def oneshot(backend: str, reps: int) -> tuple[list[Row], dict]:
+def oneshot(backend: str, reps: int, reference_cost: dict | None = None) -> tuple[list[Row], dict]:
     """One submission in a fresh process, whole command, with its parts; returns the rows and
     the figures other sections compare against."""
     t = f"1 one-shot [{backend}]"
@@ -181,6 +181,12 @@ def oneshot(backend: str, reps: int) -> tuple[list[Row], dict]:
     ]
     for label, wall, cpu in parts:
         rows.append(Row(t, f"part: {label}: wall", f"{wall:.3f} s wall", f"CPU {cpu:.3f} s", wall / f.wall))
+    if reference_cost is not None:
+        rows.append(Row(t, f"part: the reference's own computations ({reference_cost['calls']} calls), the most "
+                        "recording the hidden tests' answers could save: wall",
+                        f"{reference_cost['reference_wall']:.3f} s wall",
+                        f"grade_submission {reference_cost['grade_wall']:.3f} s wall",
+                        reference_cost["reference_wall"] / f.wall))
     return rows, {"floor": f}
 
 

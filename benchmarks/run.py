@@ -251,7 +251,8 @@ def main() -> int:
         return lambda: [row for backend in found for row in section(backend)]
 
     jobs = {
-        "oneshot": each(lambda b: backends.oneshot(b, reps)[0]),
+        "oneshot": each(lambda b: backends.oneshot(b, reps, drive("reference-cost", "--reps", "3",
+                                                                  env={"AUTOGRADER_SANDBOX": b}))[0]),
         "check": each(lambda b: backends.check(b, reps)),
         "marginal": each(lambda b: backends.marginal(b, max(2, reps // 2))),
         "speedup": each(lambda b: backends.speedup(b, speedup_sizes)),
