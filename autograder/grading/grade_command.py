@@ -38,7 +38,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from autograder.errors import UserError
@@ -230,6 +229,8 @@ def grade_all(submissions: dict[str, Path], out: Path, hide: tuple[Path, ...], j
     if jobs == 1:
         yield from grade_in_turn(submissions, out, hide, leaderboard, prints)
         return
+    from joblib import Parallel, delayed  # 0.1-0.3 s to import: only for a pool
+
     tasks = (delayed(grade_and_write)(path, name, out, hide, leaderboard, None, prints.get(name, ""))
              for name, path in sorted(submissions.items()))
     yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)

@@ -1,7 +1,13 @@
 """Grade one submission: read it, start its sandbox, run the grading tests, collect results.
 
 The sandbox is started once per submission and reused by every test; the reference and the
-scikit-learn baselines are loaded once per process and shared by all the submissions it grades.
+scikit-learn baselines (recorded when the kit was released) are loaded once per process and
+shared by all the submissions it grades.
+
+A submission graded on its own (``check``, Gradescope's container) starts its child first, in
+the background, and only then imports pytest and collects the tests: the sandbox's probe, the
+child's interpreter and its numpy load meanwhile, on the other core or while this process
+reads files. pytest is imported here only when tests run, for that reason.
 """
 
 from __future__ import annotations
@@ -10,19 +16,20 @@ import contextlib
 import functools
 import io
 import os
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
-
-from autograder.grading.leaderboard import leaderboard_entry
-from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionResult, TestResult, classify
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
 from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.proof import grading_record
 from autograder.submission import Submission, read_submission
+
+if TYPE_CHECKING:
+    import pytest
 
 ALL_TESTS = (PUBLIC_TESTS, HIDDEN_TESTS)
 
@@ -39,9 +46,18 @@ def reference():
     return RecordedReference()
 
 
-def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS) -> list[TestResult]:
-    """Run the grading tests in ``folders`` against ``student``; one result per test."""
-    plugin, errors = GradingPlugin(student, reference), _CollectionErrors()
+def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS,
+              before_tests=None) -> list[TestResult]:
+    """Run the grading tests in ``folders`` against ``student``; one result per test.
+
+    ``before_tests``: called once the tests are collected, before the first one runs (to wait
+    for a child started in the background).
+    """
+    import pytest
+
+    from autograder.grading.plugin import GradingPlugin
+
+    plugin, errors = GradingPlugin(student, reference), _CollectionErrors(before_tests)
     args = [*map(str, folders), "-c", str(GRADING_TESTS / "pytest.ini"), "--rootdir", str(GRADING_TESTS),
             "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--capture=no", *LEAN]
     # Third-party pytest plugins (hypothesis, benchmark...) have no business here and cost seconds.
@@ -64,12 +80,17 @@ class _CollectionErrors:
     """Keeps why a grading-test module could not be collected (a grader bug), since --tb=no
     leaves it out of pytest's printed summary."""
 
-    def __init__(self) -> None:
+    def __init__(self, before_tests=None) -> None:
         self.reports: list[str] = []
+        self._before_tests = before_tests
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.reports.append(str(report.longrepr))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if self._before_tests is not None:
+            self._before_tests()
 
 
 @contextlib.contextmanager
@@ -104,12 +125,27 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
     """Grade a submission already read (its modules' sources): what a Dask worker is sent.
 
     ``sandbox``: one made by `open_sandbox` for this submission ahead of time, with these
-    ``limits`` and ``hide`` (closed here).
+    ``limits`` and ``hide`` (closed here). A sandbox whose child is not running yet gets it
+    started in the background, so that its start overlaps pytest's collection.
     """
     start = time.perf_counter()
-    with sandbox or open_sandbox(submission, limits, hide) as sandbox:
-        tests = run_tests(Student(sandbox), reference(), folders)
-        entries = leaderboard_entry(Student(sandbox)) if leaderboard else []
+    starting = None
+    sandbox = sandbox or open_sandbox(submission, limits, hide, launch=False)
+    if sandbox.process is None:  # not launched ahead: start it while pytest is imported and collects
+        starting = threading.Thread(target=sandbox.prestart, name="sandbox-prestart")
+        starting.start()
+    with sandbox:
+        try:
+            tests = run_tests(Student(sandbox), reference(), folders, before_tests=starting and starting.join)
+        finally:
+            if starting is not None:
+                starting.join()  # never close a sandbox whose child is still being spawned
+        if leaderboard:
+            from autograder.grading.leaderboard import leaderboard_entry
+
+            entries = leaderboard_entry(Student(sandbox))
+        else:
+            entries = []
     result = SubmissionResult(submission.name, tests, execution_time=round(time.perf_counter() - start, 3),
                               output=submission.notes, leaderboard=entries, sandbox=grading_record())
     classify(result, submission.status, submission.complete)

@@ -112,7 +112,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _check(root: Path, release: Release) -> int:
-    stale = stale_files(root, release.files)
+    stale = stale_files(root, release.files) + stale_recordings(root)
     for relative in stale:
         state = "missing" if not (root / relative).is_file() else "out of date"
         print(f"{relative}: {state}")
@@ -120,8 +120,18 @@ def _check(root: Path, release: Release) -> int:
         print(f"{len(stale)} generated file(s) differ from their sources (solutions/, the grading tests' "
               "markers); run: python -m autograder release", file=sys.stderr)
         return 1
-    print(f"up to date: {len(release.files)} generated files")
+    print(f"up to date: {len(release.files)} generated files and the recorded baselines")
     return 0
+
+
+def stale_recordings(root: Path) -> list[str]:
+    """The kit's recordings of submission-independent work (the scikit-learn baselines) that
+    are missing or no longer match its data and code; only for this package's own kit."""
+    from autograder.grading import baselines
+
+    if root != KIT_ROOT or baselines.recording_state() is None:
+        return []
+    return [str(baselines.RECORDING.relative_to(KIT_ROOT))]
 
 
 def _write_solution_notebook(root: Path, path: Path, text: str) -> None:
@@ -142,6 +152,11 @@ def run(args: argparse.Namespace) -> int:
     stale = stale_files(root, release.files)
     for relative in stale:
         _write(root / relative, release.files[relative])
+        print(f"wrote {relative}")
+    for relative in stale_recordings(root):
+        from autograder.grading.baselines import record_baselines
+
+        record_baselines()
         print(f"wrote {relative}")
     print(f"{len(stale)} file(s) written, {len(release.files) - len(stale)} already up to date")
     if args.solution_notebook is not None:

@@ -33,9 +33,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from autograder.grading.results import SubmissionResult
 from autograder.report.atomic import write_text_atomic
@@ -47,7 +44,9 @@ from autograder.report.page_assets import SCRIPT as _SCRIPT
 HISTOGRAM_COLOR = "#3b6fb6"
 TOP_DIAGNOSES = 3
 
-def _png(fig: Figure) -> str:
+def _png(fig) -> str:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # matplotlib only where a chart is drawn
+
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     # No "Software" text chunk: smaller, and the bytes do not depend on matplotlib's version string.
@@ -57,6 +56,9 @@ def _png(fig: Figure) -> str:
 
 def histogram_png(percents: list[float]) -> str:
     """A histogram of scores in percent (10 bins of 10 points), as a data URI."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     fig = Figure(figsize=(6.4, 3.0), dpi=100, layout="constrained")
     ax = fig.subplots()
     # Clipped so that bonus points (over 100%) fall in the top bin instead of off the chart.
@@ -144,7 +146,7 @@ def _summary_section(stats: ClassStats) -> str:
                    [[(html.escape(a), False), (html.escape(b), True), (html.escape(c), True)]
                     for a, b, c in table_rows])
     parts = ['<section id="summary"><h2>Class summary</h2><div class="summary">', table]
-    if percents:
+    if percents and len(rows) > 1:  # one submission's "histogram" says no more than its score
         excluded = len(rows) - len(percents)
         note = f" {excluded} submission(s) with no graded test are left out." if excluded else ""
         parts.append(f'<figure><img src="{histogram_png(percents)}" width="640" '
