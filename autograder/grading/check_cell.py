@@ -118,5 +118,11 @@ def check(name: str | None = None, *, path: str | Path = ".", lang: str | None =
     from autograder.paths import PUBLIC_TESTS as public
 
     result = grade_read(submission, folders=(public,), functions=functions)
+    if functions is not None:
+        # a module the selection does not touch may well be unwritten yet: not worth a note
+        wanted = {f.split(".")[0] for f in functions}
+        missing = [f"{m}.py" for m in MODULES if m in wanted and m not in submission.sources]
+        result.output = "; ".join([*([submission.problem] if submission.problem else []),
+                                   *([f"not submitted: {', '.join(missing)}"] if missing else [])])
     args = f" {path}" + ("" if name is None else f" --function {name}") + ("" if lang == "en" else f" --lang {lang}")
     return CheckView(result, lang, selection=name or "", terminal_args=args)

@@ -156,8 +156,6 @@ def _summary(view: CheckView) -> str:
     result, lang = view.result, view.lang
     if view.all_passed:
         what = view.selection or text("check.everything", lang)
-        return text("check.all_passed", lang, what=what) + " " + text(
-            "check.summary", lang, passed=view.passed, total=len(result.tests), score=result.score,
-            max_score=result.max_score)
+        return text("check.all_passed", lang, what=what, score=result.score, max_score=result.max_score)
     return text("check.summary", lang, passed=view.passed, total=len(result.tests), score=result.score,
                 max_score=result.max_score)
