@@ -97,14 +97,12 @@ def writefile(line: str, cell: str) -> None:
         remember(path)
 
 
-def register() -> bool:
-    """Make ``%%writefile`` this one in the running IPython; False outside IPython."""
+def register() -> None:
+    """Make ``%%writefile`` this one in the running IPython; nothing outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
+        return
     shell = get_ipython()
-    if shell is None:
-        return False
-    shell.register_magic_function(writefile, magic_kind="cell", magic_name="writefile")
-    return True
+    if shell is not None:
+        shell.register_magic_function(writefile, magic_kind="cell", magic_name="writefile")

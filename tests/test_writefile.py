@@ -14,11 +14,16 @@ from autograder.paths import ASSIGNMENT
 def shell(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ip = InteractiveShell.instance()
-    assert writefile.register()
+    writefile.register()
+    assert shell_magic(ip) is writefile.writefile
     yield ip
     from IPython.core.magics.osm import OSMagics
 
     ip.register_magics(OSMagics)  # IPython's own %%writefile again, for whatever runs next
+
+
+def shell_magic(ip):
+    return ip.magics_manager.magics["cell"]["writefile"]
 
 
 def run(shell, capsys, source: str) -> str:
@@ -78,8 +83,13 @@ def test_a_file_the_notebook_never_wrote_is_kept_after_a_kernel_restart(shell, c
     assert "Kept a copy" not in out and not (tmp_path / "linear_regression.py.bak2").exists()
 
 
-def test_outside_ipython_register_says_no(monkeypatch):
+def test_outside_ipython_register_does_nothing(monkeypatch):
     import IPython
 
+    ip = InteractiveShell.instance()
+    from IPython.core.magics.osm import OSMagics
+
+    ip.register_magics(OSMagics)
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
-    assert writefile.register() is False
+    writefile.register()
+    assert shell_magic(ip) is not writefile.writefile

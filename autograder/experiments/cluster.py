@@ -76,6 +76,7 @@ class ClusterPool:
     def train(self, X: np.ndarray, y: np.ndarray, configs: list[Config], record: bool, label: str) -> list[Run]:
         """Every configuration's `Run`, in the order of ``configs``."""
         from distributed import as_completed
+
         from autograder.experiments.progress import progress_bar
 
         if not configs:

@@ -41,12 +41,13 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_notebook
 
 from autograder.errors import UserError
-from autograder.i18n import DEFAULT, text
+from autograder.i18n import DEFAULT
+from autograder.i18n import text as message
 
 SOURCE_NAME = "notebook.md"
 NOTEBOOK_NAME = "assignment.ipynb"
-STUDENT_ANSWER = text("notebook.your_answer", DEFAULT)
-MODEL_ANSWER = text("notebook.model_answer", DEFAULT)
+STUDENT_ANSWER = message("notebook.your_answer", DEFAULT)
+MODEL_ANSWER = message("notebook.model_answer", DEFAULT)
 
 SETUP = '''# Run this cell first. On a fresh Colab runtime it downloads the course kit (its code, the data
 # and check) from the course's page and installs it; where the kit is installed, it only loads it.
@@ -69,10 +70,9 @@ if importlib.util.find_spec("autograder") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", str(kit)], check=True)
     sys.path.insert(0, str(kit))
 
-import autograder.writefile
+from autograder import check, writefile  # noqa: E402
 
-autograder.writefile.register()  # %%writefile keeps a copy of work it would overwrite, and says so
-from autograder import check  # noqa: E402'''
+writefile.register()  # %%writefile keeps a copy of work it would overwrite, and says so'''
 
 
 def setup_source(url: str, lang: str) -> str:
@@ -295,7 +295,7 @@ def build_notebook(source: str, modules: dict[str, str], solution: bool, filenam
     counters = {"markdown": 0, "code": 0}
     nb_cells: list[NotebookNode] = []
     if solution:
-        nb_cells.append(_cell("markdown", text("notebook.solution_banner", lang), "solution-banner"))
+        nb_cells.append(_cell("markdown", message("notebook.solution_banner", lang), "solution-banner"))
     for cell in cells:
         if cell.kind == "module":
             piece, first = placed[cell.name]
@@ -308,8 +308,8 @@ def build_notebook(source: str, modules: dict[str, str], solution: bool, filenam
         elif cell.kind == "setup":
             nb_cells.append(_cell("code", setup_source(cell.text, lang), "setup", tags=["setup"]))
         elif cell.kind == "answer":
-            answer = (f"{text('notebook.model_answer', lang)}\n\n{cell.text}" if solution
-                      else text("notebook.your_answer", lang))
+            answer = (f"{message('notebook.model_answer', lang)}\n\n{cell.text}" if solution
+                      else message("notebook.your_answer", lang))
             nb_cells.append(_cell("markdown", answer, f"answer-{cell.name}", tags=["answer"]))
         else:
             counters[cell.kind] += 1
