@@ -9,6 +9,7 @@ real kernel and compares the files the kernel wrote.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -16,6 +17,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.errors import UserError
+from autograder.grading.check_cell import public_functions
 from autograder.paths import KIT_ROOT, MODULES
 from autograder.release.command import build_release
 from autograder.release.notebook import STUDENT_ANSWER, build_notebook, parse_source, split_module, writefile_source
@@ -228,14 +230,30 @@ def test_a_broken_source_is_a_clear_error(source, words):
 # ---------------------------------------------------------------- running it
 
 
+EDITIONS = {"en": "assignment.ipynb", "ko": "assignment.ko.ipynb"}
+
+
+def edition(lang: str, solution: bool) -> nbformat.NotebookNode:
+    built = build_release(KIT_ROOT)
+    text = (built.solution_notebook if lang == "en" else built.translated_solutions[lang]) if solution \
+        else built.files[f"assignment/{EDITIONS[lang]}"]
+    return nbformat.reads(text, as_version=4)
+
+
+def shown(cell: nbformat.NotebookNode, kind: str) -> str:
+    """What a cell displayed as ``kind`` (text/plain, text/html), all outputs joined."""
+    return "".join(out.get("data", {}).get(kind, "") for out in cell.outputs)
+
+
 @pytest.mark.slow
-def test_solution_notebook_runs_headless_and_writes_the_solutions(tmp_path: Path, solution):
-    path = tmp_path / "assignment.ipynb"
-    nbformat.write(solution, path)
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_solution_notebook_runs_headless_and_writes_the_solutions(tmp_path: Path, lang: str):
+    path = tmp_path / EDITIONS[lang]
+    nbformat.write(edition(lang, solution=True), path)
     nb = nbformat.read(path, as_version=4)
     # a cwd that holds nothing else, so the notebook's imports find only what it wrote
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["assignment.ipynb"]
-    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
 
     errors = [(cell.id, out.get("ename"), out.get("evalue")) for cell in nb.cells if cell.cell_type == "code"
               for out in cell.outputs if out.output_type == "error"]
@@ -243,9 +261,23 @@ def test_solution_notebook_runs_headless_and_writes_the_solutions(tmp_path: Path
     warnings = [out.text for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
                 if out.output_type == "stream" and out.name == "stderr" and "Warning" in out.text]
     assert warnings == []
+    # progress bars never leave text in a cell's output
+    stderr = [(cell.id, out.text) for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+              if out.output_type == "stream" and out.name == "stderr"]
+    assert stderr == []
     for name in MODULES:
         written = (tmp_path / f"{name}.py").read_text(encoding="utf-8")
         assert written == without_markers(KIT_ROOT / "solutions" / f"{name}.py"), name
+    # every check cell: a table, every public test of its function passed, in the edition's language
+    checks = [cell for cell in nb.cells if "check" in cell.metadata.get("tags", [])]
+    assert len(checks) == len(public_functions())
+    passed = {"en": "All public tests of {} passed", "ko": "{}의 공개 테스트를 모두 통과했습니다"}[lang]
+    for cell in checks:
+        function = cell.source.split('"')[1]
+        html = shown(cell, "text/html")
+        assert "<table" in html and passed.format(function) in shown(cell, "text/plain"), cell.id
+        assert html.count("<tr>") == 1 + sum(1 for _ in re.finditer("✓", html)), cell.id  # header + all rows passed
+        assert "✗" not in html and "…" not in html, cell.id
     plotting = [cell for cell in nb.cells if cell.cell_type == "code" and "plt.show()" in cell.source]
     assert len(plotting) >= 3
     for cell in plotting:
@@ -266,15 +298,24 @@ def test_solution_notebook_runs_headless_and_writes_the_solutions(tmp_path: Path
 
 
 @pytest.mark.slow
-def test_student_notebook_writes_the_skeletons_and_stops_at_the_first_blank(tmp_path: Path, student):
-    nb = nbformat.reads(nbformat.writes(student), as_version=4)
-    client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_student_notebook_writes_the_skeletons_and_checks_show_not_implemented(tmp_path: Path, lang: str):
+    nb = edition(lang, solution=False)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     for name in MODULES:
         assert (tmp_path / f"{name}.py").read_bytes() == (KIT_ROOT / "assignment" / f"{name}.py").read_bytes()
     errors = [(cell.id, out.ename, out.evalue) for cell in nb.cells if cell.cell_type == "code"
               for out in cell.outputs if out.output_type == "error"]
-    # the module cells and the imports run; the first blank is hit by the gradient check of Part 2
+    # the setup, module and check cells run; the first blank is hit by the gradient check of Part 2
     assert errors[0] == ("code-02", "NotImplementedError", errors[0][2])
     assert errors[0][2].startswith("gradients: ")
+    missing = {"en": "not implemented yet", "ko": "아직 구현되지 않음"}[lang]
+    checks = [cell for cell in nb.cells if "check" in cell.metadata.get("tags", [])]
+    for cell in checks:
+        html = shown(cell, "text/html")
+        rows = html.count("<tr>") - 1
+        assert rows >= 1 and html.count(f"… {missing}") == rows, cell.id
+        assert "Traceback" not in shown(cell, "text/plain")
+    assert shown(nb.cells[[c.id for c in nb.cells].index("setup")], "text/plain") == ""  # nothing displayed

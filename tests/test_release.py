@@ -25,7 +25,7 @@ from autograder.paths import KIT_ROOT, MODULES
 from autograder.release.command import build_release
 from autograder.release.skeleton import make_skeleton, strip_markers
 
-GENERATED = [f"assignment/{name}.py" for name in MODULES] + ["assignment/assignment.ipynb"]
+GENERATED = [f"assignment/{name}.py" for name in MODULES] + ["assignment/assignment.ipynb", "assignment/assignment.ko.ipynb"]
 
 
 def release(*args: str | Path) -> subprocess.CompletedProcess:

@@ -76,7 +76,8 @@ class ClusterPool:
     def train(self, X: np.ndarray, y: np.ndarray, configs: list[Config], record: bool, label: str) -> list[Run]:
         """Every configuration's `Run`, in the order of ``configs``."""
         from distributed import as_completed
-        from tqdm import tqdm
+
+        from autograder.experiments.progress import progress_bar
 
         if not configs:
             return []
@@ -91,7 +92,7 @@ class ClusterPool:
                                       data_y, [configs[i] for i in chunk], record, pure=False): chunk
                    for chunk in chunks}
         runs: list[Run | None] = [None] * len(configs)
-        with tqdm(total=len(configs), desc=label, unit="config", disable=not self.progress, leave=False) as bar:
+        with progress_bar(total=len(configs), desc=label, unit="config", disable=not self.progress) as bar:
             for future in as_completed(list(futures), loop=self.client.loop):  # the pool's client, not a default one
                 chunk = futures[future]
                 try:

@@ -180,7 +180,7 @@ def run_all(workers: list[Worker], items: Sequence, work: Callable, progress: bo
             order: Sequence[int] | None = None) -> list:
     """``work(worker, item)`` for every item; each worker (thread) takes the next item from a
     queue, in ``order`` (indices) when given. Results come in the order of ``items``."""
-    from tqdm import tqdm
+    from autograder.experiments.progress import progress_bar
 
     results: list = [None] * len(items)
     if not items:
@@ -189,7 +189,7 @@ def run_all(workers: list[Worker], items: Sequence, work: Callable, progress: bo
     for index in range(len(items)) if order is None else order:
         todo.put((index, items[index]))
     stop = threading.Event()
-    bar = tqdm(total=len(items), desc=label, unit="config", disable=not progress, leave=False)
+    bar = progress_bar(total=len(items), desc=label, unit="config", disable=not progress)
 
     def drain(worker: Worker) -> None:
         while not stop.is_set():

@@ -7,7 +7,15 @@ and prints, per function, what passed and, for what failed, which function and t
 cause. PATH may be a folder holding logistic_regression.py, linear_regression.py and
 optimizers.py, a notebook (assignment.ipynb) whose %%writefile cells write them, or a zip.
 
-Exit status: 0 when every public test passes, 1 when some fail, 2 for a bad PATH.
+examples:
+  python -m autograder check                                   everything in assignment/
+  python -m autograder check . --function logistic_regression.gradients
+  python -m autograder check my.ipynb --function optimizers --lang ko
+
+In a notebook, the same runs from a cell: from autograder import check; check("gradients").
+Language: --lang, else AUTOGRADER_LANG (en, ko), else English.
+
+Exit status: 0 when every public test passes, 1 when some fail, 2 for a bad PATH or name.
 These are the public tests only: hidden tests run when your work is graded.
 """
 
@@ -19,6 +27,7 @@ import sys
 from pathlib import Path
 
 from autograder.errors import UserError
+from autograder.i18n import LANGUAGES, language
 from autograder.paths import ASSIGNMENT, MODULES, PUBLIC_TESTS
 from autograder.sandbox.limits import Limits
 from autograder.submission import require_gradable
@@ -28,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", type=Path, default=None,
                         help="your submission: a folder, a notebook or a zip (default: the current folder "
                              "if it holds your modules, else assignment/)")
+    parser.add_argument("--function", metavar="NAME",
+                        help="check only NAME: a function (logistic_regression.gradients), a module "
+                             "(optimizers) or a name found in one module only (Adam)")
+    parser.add_argument("--lang", choices=LANGUAGES, help="the language of the messages (default: "
+                        "AUTOGRADER_LANG, else en)")
 
 
 def default_path(here: Path | None = None) -> Path:
@@ -38,6 +52,10 @@ def default_path(here: Path | None = None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     Limits.from_environment()  # a bad AUTOGRADER_* limit is a one-line error here, not one per submission
+    lang = language(args.lang)
+    from autograder.grading.check_cell import resolve
+
+    functions = resolve(args.function, lang)
     if args.path is None:
         args.path = default_path()
         print(f"checking {args.path} (no path given: {'the modules in this folder' if args.path != ASSIGNMENT else 'assignment/'})")
@@ -48,22 +66,12 @@ def run(args: argparse.Namespace) -> int:
         # This process's numpy work is on small arrays: OpenBLAS's thread pool, one thread per
         # core started when numpy is imported, would cost more CPU than it ever saves here.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from autograder.grading.check_view import CheckView
     from autograder.grading.runner import grade_submission  # numpy and pytest: after the line above
     from autograder.sandbox.jail import isolation
 
     print(isolation().summary().splitlines()[0])  # the active setup first, as the README says
-    result = grade_submission(args.path, folders=(PUBLIC_TESTS,))
-    if result.output:
-        print(f"note: {result.output}\n")
-    failures = {t.function: t for t in result.tests if not t.passed}
-    for function, (score, max_score) in result.by_function().items():
-        mark = "ok  " if score >= max_score else "FAIL"
-        print(f"{mark} {function:<36} {score:g}/{max_score:g}")
-        if function in failures:
-            for test in (t for t in result.tests if t.function == function and not t.passed):
-                reason = test.output.removeprefix(function).lstrip(": ")
-                print(f"       - {test.name.split(': ', 1)[-1]}\n         {reason}")
-    passed = sum(t.passed for t in result.tests)
-    print(f"\n{passed}/{len(result.tests)} public tests passed ({result.score:g}/{result.max_score:g} points).")
-    print("These are the public tests only; hidden tests run when your work is graded.")
-    return 0 if passed == len(result.tests) else 1
+    view = CheckView(grade_submission(args.path, folders=(PUBLIC_TESTS,), functions=functions), lang,
+                     selection=args.function or "", terminal_args=None)
+    print(view)
+    return 0 if view.all_passed else 1

@@ -47,9 +47,10 @@ def reference():
 
 
 def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS,
-              before_tests=None) -> list[TestResult]:
+              functions: frozenset[str] | None = None, before_tests=None) -> list[TestResult]:
     """Run the grading tests in ``folders`` against ``student``; one result per test.
 
+    ``functions``: run only the tests that grade these (``"logistic_regression.gradients"``).
     ``before_tests``: called once the tests are collected, before the first one runs (to wait
     for a child started in the background).
     """
@@ -62,7 +63,7 @@ def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS,
             "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--capture=no", *LEAN]
     # Third-party pytest plugins (hypothesis, benchmark...) have no business here and cost seconds.
     with _environ(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"), contextlib.redirect_stdout(io.StringIO()) as printed:
-        code = pytest.main(args, plugins=[plugin, errors])
+        code = pytest.main(args, plugins=[plugin, errors, *([_Only(functions)] if functions is not None else [])])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         detail = "\n".join([*errors.reports, printed.getvalue()])
         raise RuntimeError(f"the grading tests could not run (pytest exit {int(code)}):\n{detail[-2000:]}")
@@ -93,6 +94,18 @@ class _CollectionErrors:
             self._before_tests()
 
 
+class _Only:
+    """Deselects the grading tests of every function but the chosen ones."""
+
+    def __init__(self, functions: frozenset[str]) -> None:
+        self.functions = functions
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        keep = [i for i in items if (m := i.get_closest_marker("grades")) and m.args[0] in self.functions]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
 @contextlib.contextmanager
 def _environ(**values: str):
     saved = {k: os.environ.get(k) for k in values}
@@ -109,19 +122,20 @@ def _environ(**values: str):
 
 def grade_submission(path: Path, name: str | None = None, *, folders: tuple[Path, ...] = ALL_TESTS,
                      limits: Limits | None = None, hide: tuple[Path, ...] = (),
-                     leaderboard: bool = False) -> SubmissionResult:
-    """Grade the submission at ``path`` (folder, notebook or zip) with the tests in ``folders``;
-    with ``leaderboard``, also measure its entry for the class leaderboard."""
+                     leaderboard: bool = False, functions: frozenset[str] | None = None) -> SubmissionResult:
+    """Grade the submission at ``path`` (folder, notebook or zip) with the tests in ``folders``
+    (only those of ``functions`` when given); with ``leaderboard``, also measure its entry for
+    the class leaderboard."""
     start = time.perf_counter()
     result = grade_read(read_submission(path, name), folders=folders, limits=limits, hide=hide,
-                        leaderboard=leaderboard)
+                        leaderboard=leaderboard, functions=functions)
     result.execution_time = round(time.perf_counter() - start, 3)
     return result
 
 
 def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS, limits: Limits | None = None,
                hide: tuple[Path, ...] = (), leaderboard: bool = False,
-               sandbox: Sandbox | None = None) -> SubmissionResult:
+               sandbox: Sandbox | None = None, functions: frozenset[str] | None = None) -> SubmissionResult:
     """Grade a submission already read (its modules' sources): what a Dask worker is sent.
 
     ``sandbox``: one made by `open_sandbox` for this submission ahead of time, with these
@@ -136,7 +150,8 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
         starting.start()
     with sandbox:
         try:
-            tests = run_tests(Student(sandbox), reference(), folders, before_tests=starting and starting.join)
+            tests = run_tests(Student(sandbox), reference(), folders, functions,
+                              before_tests=starting and starting.join)
         finally:
             if starting is not None:
                 starting.join()  # never close a sandbox whose child is still being spawned

@@ -6,6 +6,8 @@ replaced by a TODO and a NotImplementedError naming the function; from those and
 narrative solutions/notebook.md it makes assignment/assignment.ipynb; from the grading tests'
 markers and autograder/tests/RUBRIC.in.md it makes autograder/tests/RUBRIC.md. The output is
 deterministic (no timestamps, no outputs, stable cell ids): a rerun gives identical bytes.
+Each translation of the narrative, solutions/notebook.<lang>.md (notebook.ko.md: Korean),
+makes assignment/assignment.<lang>.ipynb, with the same cells and code as the English one.
 
 examples:
   python -m autograder release                  write assignment/*.py and assignment.ipynb
@@ -17,7 +19,8 @@ examples:
   python -m autograder release --solution-notebook ~/solution.ipynb
                                                 also write the instructor's notebook
                                                 (blanks filled, model answers; keep it
-                                                out of assignment/ and out of students' hands)
+                                                out of assignment/ and out of students' hands),
+                                                and each translation beside it (solution.ko.ipynb)
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 from autograder.errors import UserError
 from autograder.paths import KIT_ROOT, MODULES
 from autograder.release.bundle import build_student_bundle
-from autograder.release.notebook import NOTEBOOK_NAME, SOURCE_NAME, build_notebook, notebook_text
+from autograder.release.notebook import NOTEBOOK_NAME, SOURCE_NAME, build_notebook, notebook_text, same_code
 from autograder.release.rubric import RUBRIC_NAME, TEMPLATE_NAME, rubric_text
 from autograder.release.skeleton import make_skeleton, strip_markers
 
@@ -56,6 +59,7 @@ class Release:
 
     files: dict[str, str]
     solution_notebook: str
+    translated_solutions: dict[str, str]  # language -> its solution notebook
 
 
 def build_release(root: Path) -> Release:
@@ -85,15 +89,31 @@ def build_release(root: Path) -> Release:
         display = f"solutions/{path.name}"
         skeletons[name] = make_skeleton(text, display)
         finished[name] = strip_markers(text, display)
-    narrative = notebook_source.read_text(encoding="utf-8")
-    display = f"solutions/{SOURCE_NAME}"
+    from autograder.grading.check_cell import public_functions
+
+    checked = frozenset(public_functions())
     files = {f"assignment/{name}.py": text for name, text in skeletons.items()}
-    files[f"assignment/{NOTEBOOK_NAME}"] = notebook_text(build_notebook(narrative, skeletons, False, display))
-    solution = notebook_text(build_notebook(narrative, finished, True, display))
+    english: dict[bool, object] = {}
+    solutions_by_language: dict[str, str] = {}
+    for source in [notebook_source, *sorted(solutions.glob("notebook.*.md"))]:
+        lang = source.name.split(".")[1] if source != notebook_source else ""
+        display = f"solutions/{source.name}"
+        narrative = source.read_text(encoding="utf-8")
+        for solution in (False, True):
+            nb = build_notebook(narrative, finished if solution else skeletons, solution, display, checked)
+            if not lang:
+                english[solution] = nb
+            else:
+                same_code(english[solution], nb, display)
+            if solution:
+                solutions_by_language[lang] = notebook_text(nb)
+            else:
+                files[f"assignment/{Path(NOTEBOOK_NAME).stem}{'.' + lang if lang else ''}.ipynb"] = notebook_text(nb)
+    english_solution = solutions_by_language.pop("")
     tests = root / "autograder" / "tests"
     if (tests / TEMPLATE_NAME).is_file():  # a kit with grading tests (not a bare solutions/ folder)
         files[f"autograder/tests/{RUBRIC_NAME}"] = rubric_text(tests)
-    return Release(files, solution)
+    return Release(files, english_solution, solutions_by_language)
 
 
 def stale_files(root: Path, files: dict[str, str]) -> list[str]:
@@ -161,6 +181,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(stale)} file(s) written, {len(release.files) - len(stale)} already up to date")
     if args.solution_notebook is not None:
         _write_solution_notebook(root, args.solution_notebook, release.solution_notebook)
+        for lang, text in release.translated_solutions.items():
+            path = args.solution_notebook
+            _write_solution_notebook(root, path.with_name(f"{path.stem}.{lang}{path.suffix or '.ipynb'}"), text)
     if args.student_bundle is not None:
         if root != KIT_ROOT:
             raise UserError("--student-bundle bundles this kit; it cannot be combined with --root")
