@@ -348,3 +348,15 @@ class _Unreadable(Exception):
     def __init__(self, message: str, kind: str = "unreadable") -> None:
         super().__init__(message)
         self.kind = kind
+
+
+def name_submissions(paths: list[Path]) -> dict[str, Path]:
+    """A safe, unique output name per submission: its entry's name without extension."""
+    named: dict[str, Path] = {}
+    for path in paths:
+        base = safe_name(path.name if path.is_dir() else path.stem)
+        name, k = base, 2
+        while name in named:
+            name, k = f"{base}-{k}", k + 1
+        named[name] = path
+    return named

@@ -255,7 +255,7 @@ def roundtrip(reps: int, epochs: int = 200) -> dict:
 
     from autograder.grading import runner
     from autograder.paths import SOLUTIONS
-    from autograder.sandbox.client import Sandbox, Student
+    from autograder.sandbox.parent import Sandbox, Student
     from autograder.submission import read_submission
 
     measure.become_subreaper()

@@ -1,6 +1,6 @@
 """The unsandboxed peer: the same grading tests, run by pytest in this process, on modules imported here.
 
-`InProcessStudent` offers the interface the grading tests use (`autograder.sandbox.client.Student`)
+`InProcessStudent` offers the interface the grading tests use (`autograder.sandbox.parent.Student`)
 without a child process: calls go straight to the submission's modules, imported by path in this
 interpreter. Arguments are deep-copied first, as the wire does, so "inputs unchanged" checks and
 ``inputs_after`` mean the same thing. Swapped names are set on the module for the call only.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autograder.paths import MODULES
 from autograder.reference import load_module
-from autograder.sandbox.client import ReferenceOptimizer
+from autograder.sandbox.parent import ReferenceOptimizer
 from autograder.sandbox.errors import NotImplementedYet, Raised
 
 

@@ -22,9 +22,9 @@ from autograder.paths import MODULES, SOLUTIONS
 from autograder.reference import Reference
 from autograder.sandbox import jail
 from autograder.sandbox.backend import probe
-from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.errors import LimitExceeded, TimedOut
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.parent import Sandbox, Student
 from autograder.sandbox.proof import find_leaks
 
 SLEEP = f"61.{secrets.randbelow(10**6):06d}"

@@ -2,7 +2,7 @@
 
 The bundle has no solution code: its reference is the recording made at release, which also
 holds the answers to the questions the known buggy submissions ask
-(`recording.record_known_bugs`). For every one-bug corpus case, the public tests run once
+(`autograder.release.record.record_known_bugs`). For every one-bug corpus case, the public tests run once
 against the live reference (the full kit) and once against that recording (the bundle): the
 same tests must pass, and every failure must carry the same message, so the same "Likely bug".
 """
@@ -13,12 +13,13 @@ import pytest
 from corpus.bugs import BUGS
 from corpus.build import case_sources
 
-from autograder.grading.recording import RecordedReference, record_public
+from autograder.grading.recording import RecordedReference
 from autograder.grading.runner import run_tests
 from autograder.paths import PUBLIC_TESTS
 from autograder.reference import Reference
 from autograder.release.known_bugs import known_bug_sources
-from autograder.sandbox.client import Sandbox, Student
+from autograder.release.record import record_public
+from autograder.sandbox.parent import Sandbox, Student
 
 
 @pytest.fixture(scope="module")

@@ -39,12 +39,11 @@ from corpus.build import containment, entry_name, write_corpus
 from corpus.cases import Bug, Hostile, Variant
 from corpus.hostile import HOSTILE
 
-from autograder.grading.grade_command import name_submissions
 from autograder.grading.results import SubmissionResult
 from autograder.paths import KIT_ROOT
 from autograder.report.results_json import read_results_json
 from autograder.sandbox.jail import isolation
-from autograder.submission import find_submissions
+from autograder.submission import find_submissions, name_submissions
 
 LIMITS = {"AUTOGRADER_CALL_SECONDS": "5", "AUTOGRADER_SUBMISSION_SECONDS": "60"}
 RERUN = ("L07_gradients_summed", "O09_adam_returns_params", "H05_gradients_os_exit", "H14_lying_types",

@@ -20,7 +20,7 @@ from autograder.errors import UserError
 from autograder.experiments import sweep as sw
 from autograder.experiments.cluster import ClusterPool
 from autograder.experiments.grid import Config
-from autograder.experiments.workers import sweep_limits
+from autograder.experiments.trainers import sweep_limits
 from autograder.grading import distributed, grade_command
 from autograder.paths import ASSIGNMENT, MODULES, SOLUTIONS
 
@@ -189,7 +189,7 @@ def test_a_sweep_on_the_cluster_records_the_same_curves_and_paths(sweeps):
 
 def test_the_sweep_ran_on_the_workers(sweeps, cluster):
     with Client(cluster.scheduler_address, set_as_default=False) as client:
-        ran = client.run(lambda: "autograder.experiments.workers" in __import__("sys").modules)
+        ran = client.run(lambda: "autograder.experiments.trainers" in __import__("sys").modules)
     assert any(ran.values())
 
 

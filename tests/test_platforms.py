@@ -53,7 +53,7 @@ def test_check_passes_the_reference_in_the_local_backend(tmp_path, profile):
 
 CHILD_REPORT = textwrap.dedent('''
     import sys
-    from autograder.sandbox.client import Sandbox, Student
+    from autograder.sandbox.parent import Sandbox, Student
     from autograder.sandbox.jail import isolation
     code = b"""
     def report():

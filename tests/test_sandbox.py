@@ -24,7 +24,6 @@ from autograder.errors import UserError
 from autograder.paths import KIT_ROOT, MODULES, SOLUTIONS
 from autograder.reference import Reference
 from autograder.sandbox import backend, jail, seccomp
-from autograder.sandbox.client import ReferenceOptimizer, Sandbox, Student
 from autograder.sandbox.errors import (
     BadOutput,
     Crashed,
@@ -36,6 +35,7 @@ from autograder.sandbox.errors import (
 )
 from autograder.sandbox.jail import isolation
 from autograder.sandbox.limits import DEFAULT_LIMITS, Limits
+from autograder.sandbox.parent import ReferenceOptimizer, Sandbox, Student
 from autograder.sandbox.plain_backend import Plain
 from autograder.sandbox.posix_backend import NOBODY
 from autograder.sandbox.wire import Opaque
@@ -571,7 +571,7 @@ def test_summary_says_what_holds():
 PLAIN_SCRIPT = textwrap.dedent('''
     import sys
     from autograder.reference import Reference
-    from autograder.sandbox.client import Sandbox, Student
+    from autograder.sandbox.parent import Sandbox, Student
     from autograder.sandbox.errors import Crashed, TimedOut
     from autograder.sandbox.jail import isolation
     from autograder.sandbox.limits import Limits

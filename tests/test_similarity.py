@@ -27,14 +27,13 @@ from plagiarism.implementations import STYLES, fill
 from test_report import _chromium
 
 from autograder.cli import main
-from autograder.grading.grade_command import name_submissions
 from autograder.paths import ASSIGNMENT, MODULES
 from autograder.similarity.boilerplate import Boilerplate
 from autograder.similarity.command import MIN_SHARED, THRESHOLD, analyse
 from autograder.similarity.fingerprints import W, compare, fingerprint, overlaps, winnow
 from autograder.similarity.page import CSV_COLUMNS, HISTOGRAM_COLOR, render_page
 from autograder.similarity.tokens import normalise
-from autograder.submission import find_submissions
+from autograder.submission import find_submissions, name_submissions
 
 
 @pytest.fixture(scope="module")

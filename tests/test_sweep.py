@@ -27,7 +27,7 @@ from autograder.datasets import load_task
 from autograder.errors import UserError
 from autograder.experiments import sweep as sw
 from autograder.experiments.grid import Config
-from autograder.experiments.workers import costliest_first
+from autograder.experiments.trainers import costliest_first
 from autograder.paths import ASSIGNMENT, KIT_ROOT, SOLUTIONS
 
 TIGHT = {"rtol": 1e-10, "atol": 1e-12}

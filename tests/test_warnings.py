@@ -12,8 +12,8 @@ import pytest
 from autograder.grading import compare
 from autograder.paths import MODULES, SOLUTIONS
 from autograder.reference import Reference
-from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.parent import Sandbox, Student
 
 STABLE = "p = np.exp(-np.logaddexp(0.0, -(X @ theta)))"
 NAIVE = "p = 1 / (1 + np.exp(-(X @ theta)))"

@@ -1,7 +1,7 @@
 """Sweep on a Dask cluster the course runs: ``sweep --scheduler ADDRESS``.
 
 The grid is cut into chunks, a few per worker thread; each chunk is one Dask task that starts
-one sandbox on its worker (`workers.Worker`, as ``sweep -j`` does here), runs its
+one sandbox on its worker (`trainers.Trainer`, as ``sweep -j`` does here), runs its
 configurations one after the other and sends back their `Run`\\ s as data. The training split
 travels once to every worker (``scatter``); the submission's sources go with each task, so no
 file system needs to be shared. The cluster is checked as for ``grade --scheduler``
@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 from autograder.experiments.grid import Config
-from autograder.experiments.workers import Run, Worker, costliest_first, preflight, toy_paths_of
+from autograder.experiments.trainers import Run, Trainer, costliest_first, preflight, toy_paths_of
 from autograder.sandbox.limits import Limits
 
 CHUNKS_PER_THREAD = 2  # more chunks than threads balance uneven configurations; each costs a child start
@@ -28,19 +28,19 @@ CHUNKS_PER_THREAD = 2  # more chunks than threads balance uneven configurations;
 def train_chunk(sources: dict[str, bytes], module: str, kind: str, limits: Limits, X: np.ndarray, y: np.ndarray,
                 configs: list[Config], record: bool) -> list[Run]:
     """Runs on a worker: one sandbox for the whole chunk."""
-    with Worker(sources, module, kind, limits) as worker:
-        return [worker.train(X, y, config, record=record) for config in configs]
+    with Trainer(sources, module, kind, limits) as trainer:
+        return [trainer.train(X, y, config, record=record) for config in configs]
 
 
 def preflight_on_worker(sources: dict[str, bytes], module: str, kind: str, limits: Limits, X: np.ndarray,
                         y: np.ndarray, configs: list[Config], where: str) -> None:
-    """Runs on a worker: `workers.preflight`; its `UserError` comes back to the caller as raised."""
-    with Worker(sources, module, kind, limits) as worker:
-        preflight(worker, X, y, configs, where)
+    """Runs on a worker: `trainers.preflight`; its `UserError` comes back to the caller as raised."""
+    with Trainer(sources, module, kind, limits) as trainer:
+        preflight(trainer, X, y, configs, where)
 
 
 def toy_paths_on_worker(sources: dict[str, bytes], limits: Limits, steps: int) -> dict[str, np.ndarray | str]:
-    with Worker(sources, "optimizers", "classification", limits) as worker:
+    with Trainer(sources, "optimizers", "classification", limits) as worker:
         return toy_paths_of(worker, steps)
 
 

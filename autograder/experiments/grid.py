@@ -13,11 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
 from autograder.contract import OPTIMIZERS
 from autograder.datasets import Task
 from autograder.errors import UserError
+from autograder.validation import as_number, integer
 
 STEP = "step"
 SIX = tuple(OPTIMIZERS)
@@ -84,9 +83,9 @@ def build_grid(task: Task, lr=None, batch_size=None, epochs=None, optimizer=None
     """
     lrs = _grid("lr", lr, [DEFAULT_LR], _parse_lr)
     sizes = _grid("batch_size", batch_size, [task.defaults["batch_size"]], _parse_batch_size)
-    epoch_counts = _grid("epochs", epochs, [task.defaults["epochs"]], lambda v: _parse_int("epochs", v, 1))
+    epoch_counts = _grid("epochs", epochs, [task.defaults["epochs"]], lambda v: integer("epochs", v, 1, ACCEPTED["epochs"]))
     optimizers = _grid("optimizer", optimizer, [STEP], _parse_optimizer)
-    seeds = _grid("seed", seed, [0], lambda v: _parse_int("seed", v, 0))
+    seeds = _grid("seed", seed, [0], lambda v: integer("seed", v, 0, ACCEPTED["seed"]))
     configs = []
     for (name, hyper), size, lr_value, epochs_value, seed_value in itertools.product(
             optimizers, sizes, lrs, epoch_counts, seeds):
@@ -126,28 +125,7 @@ def _parse_lr(value) -> float | str:
 def _parse_batch_size(value) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in (FULL, "none", "all")):
         return None
-    return _parse_int("batch_size", value, 1)
-
-
-def _parse_int(name: str, value, minimum: int) -> int:
-    number = as_number(value)
-    if number is None or not math.isfinite(number) or number != int(number) or number < minimum:
-        raise UserError(f"{name}: {value!r} is not accepted; {ACCEPTED[name]}")
-    return int(number)
-
-
-def as_number(value) -> float | None:
-    """``value`` as a float when it is a real number or a string of one; else None."""
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
+    return integer("batch_size", value, 1, ACCEPTED["batch_size"])
 
 
 _SPEC = re.compile(r"^\s*(\w+)\s*(?:\((.*)\))?\s*$", re.DOTALL)

@@ -239,8 +239,9 @@ def optimizer_paths(paths: dict[str, np.ndarray | str], settings: dict[str, dict
     ``settings[name]``, the hyperparameters shown in its title (default: the sweep's
     ``TOY_SETTINGS``, with which `autograder.experiments.sweep.toy_paths` runs).
     """
-    if settings is None:
-        from autograder.experiments.toy import TOY_SETTINGS as settings
+    from autograder.experiments.toy import TOY_SETTINGS, toy_function
+
+    settings = TOY_SETTINGS if settings is None else settings
     names = list(paths)
     columns = min(3, max(1, len(names)))
     rows = math.ceil(max(1, len(names)) / columns)
@@ -251,7 +252,7 @@ def optimizer_paths(paths: dict[str, np.ndarray | str], settings: dict[str, dict
     x, y = np.meshgrid(np.linspace(-10, 10, 201), np.linspace(-5, 5, 201))
     levels = [0.1, 0.3, 0.7, 1.5, 3, 5, 7.5, 10]
     for ax, name in zip(axes, names):
-        contours = ax.contour(x, y, x**2 / 20 + y**2, levels=levels, colors="0.6", linewidths=0.8)
+        contours = ax.contour(x, y, toy_function(x, y), levels=levels, colors="0.6", linewidths=0.8)
         ax.clabel(contours, fontsize=6, fmt="%g")
         path = paths[name]
         hyper = ", ".join(f"{k}={v:g}" for k, v in settings.get(name, {}).items())

@@ -40,7 +40,7 @@ table, whatever ``jobs`` is (only ``wall_time`` differs).
 
 Speed
 -----
-Configurations go through a few long-lived children (`autograder.experiments.workers`):
+Configurations go through a few long-lived children (`autograder.experiments.trainers`):
 ``jobs`` sandboxes here, or, with ``scheduler``, one per chunk of the grid on each worker of
 a Dask cluster (`autograder.experiments.cluster`), so no configuration pays for a process start.
 
@@ -51,19 +51,19 @@ The grid's parsing is `autograder.experiments.grid`, the trusted metrics
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from autograder import validation
 from autograder.datasets import TASKS, Task, load_task
 from autograder.errors import UserError
-from autograder.experiments.grid import DEFAULT_LR, SIX, STEP, Config, as_number, build_grid
+from autograder.experiments.grid import DEFAULT_LR, SIX, STEP, Config, build_grid
 from autograder.experiments.metrics import evaluate, loss_name, metric_names
 from autograder.experiments.toy import TOY_SETTINGS, TOY_STEPS
-from autograder.experiments.workers import LocalPool, Run, Worker, sweep_limits, toy_paths_of
+from autograder.experiments.trainers import LocalPool, Run, Trainer, sweep_limits, toy_paths_of
 from autograder.grading.baselines import baseline
 from autograder.submission import read_submission
 
@@ -88,10 +88,7 @@ def _read_sources(submission: str | Path, needed: set[str]) -> tuple[dict[str, b
 
 
 def _jobs(jobs, configurations: int) -> int:
-    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or not (jobs >= 1 or jobs == -1):
-        raise UserError(f"jobs: {jobs!r} is not accepted; accepted: a positive integer, or -1 for one per CPU core")
-    jobs = os.cpu_count() or 1 if jobs == -1 else int(jobs)
-    return max(1, min(jobs, configurations))
+    return max(1, min(validation.jobs(jobs, "jobs"), configurations))
 
 
 # -- the result ----------------------------------------------------------------------------
@@ -259,7 +256,7 @@ def sweep(submission: str | Path = ".", task: str = "logistic", lr=None, batch_s
         raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     jobs = _jobs(jobs, len(configs))
     curves = _count("curves", curves)
-    if target_loss is not None and not (as_number(target_loss) is not None and as_number(target_loss) > 0):
+    if target_loss is not None and not (validation.as_number(target_loss) is not None and validation.as_number(target_loss) > 0):
         raise UserError(f"target_loss: {target_loss!r} is not accepted; accepted: a positive number")
     module = MODULE_OF[data.name]
     needed = {module} | ({"optimizers"} if paths or any(c.optimizer != STEP for c in configs) else set())
@@ -304,10 +301,7 @@ def _pool(scheduler: str | None, sources: dict[str, bytes], module: str, kind: s
 
 
 def _count(name: str, value, minimum: int = 0) -> int:
-    if isinstance(value, (bool, np.bool_)) or as_number(value) is None or as_number(value) != int(as_number(value)) \
-            or as_number(value) < minimum:
-        raise UserError(f"{name}: {value!r} is not accepted; accepted: an integer ≥ {minimum}")
-    return int(as_number(value))
+    return validation.integer(name, value, minimum, f"accepted: an integer ≥ {minimum}")
 
 
 def _curve_indices(table: pd.DataFrame, most: int) -> list[int]:
@@ -483,7 +477,7 @@ def toy_paths(submission: str | Path = ".", *, steps: int = TOY_STEPS, timeout: 
     """
     steps = _count("steps", steps, minimum=1)
     sources, _ = _read_sources(submission, {"optimizers"})
-    with Worker(sources, "optimizers", "classification", sweep_limits(timeout), runner) as worker:
+    with Trainer(sources, "optimizers", "classification", sweep_limits(timeout), runner) as worker:
         return toy_paths_of(worker, steps)
 
 

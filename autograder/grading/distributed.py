@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from autograder.errors import UserError
-from autograder.grading.results import SubmissionResult
+from autograder.grading.results import SubmissionResult, failed_result
 from autograder.paths import DATA, KIT_ROOT, SOLUTIONS
 from autograder.submission import Submission, read_submission
 
@@ -101,7 +101,6 @@ def check_workers(client, allow_unsafe: bool = False) -> str:
 
 def grade_on_worker(submission: Submission, hide: tuple[Path, ...], leaderboard: bool) -> SubmissionResult:
     """Runs on a worker: grade the sources as a local run does; a grader failure is a result too."""
-    from autograder.grading.grade_command import failed_result
     from autograder.grading.runner import grade_read
 
     with _ONE_AT_A_TIME:
@@ -116,7 +115,6 @@ def grade_on_cluster(client, submissions: dict[str, Path], hide: tuple[Path, ...
     """Grade every submission on the cluster; yields results as they finish (in any order)."""
     from distributed import as_completed
 
-    from autograder.grading.grade_command import failed_result
 
     batch = uuid.uuid4().hex[:8]
     queue = iter(sorted(submissions.items()))

@@ -40,9 +40,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograder import validation
 from autograder.errors import UserError
 from autograder.grading.distributed import kit_fingerprint
-from autograder.grading.results import SubmissionResult, status_counts
+from autograder.grading.results import SubmissionResult, failed_result, interrupted_result, status_counts
 from autograder.grading.runner import grade_read, grade_submission, open_sandbox
 from autograder.report.feedback import write_feedback
 from autograder.report.gradebook import (
@@ -55,11 +56,11 @@ from autograder.report.gradebook import (
 from autograder.report.lms_export import DEFAULT_ASSIGNMENT, FORMATS, export_path
 from autograder.report.results_json import write_results_json
 from autograder.report.roster import Roster, keep_roster, read_roster, stored_roster, unclaimed
-from autograder.sandbox.client import Sandbox
 from autograder.sandbox.jail import isolation, remove_stale_scratch
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.parent import Sandbox
 from autograder.sandbox.proof import guard_grading
-from autograder.submission import Submission, find_submissions, fingerprint, read_submission, safe_name
+from autograder.submission import Submission, find_submissions, fingerprint, name_submissions, read_submission
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,8 +97,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     Limits.from_environment()  # a bad AUTOGRADER_* limit is a one-line error here, not one per submission
-    if args.jobs == 0 or args.jobs < -1:
-        raise UserError(f"-j must be a positive number of jobs or -1 (one per core), got {args.jobs}")
+    args.jobs = validation.jobs(args.jobs) if args.jobs != 1 else 1
     if args.scheduler and args.jobs != 1:
         raise UserError("-j and --scheduler: choose one (on a cluster, the workers set the parallelism)")
     submissions = name_submissions(find_submissions(args.paths))
@@ -284,18 +284,6 @@ def grade_and_write(path: Path, name: str, out: Path, hide: tuple[Path, ...], le
     return write_result(result, out, print_)
 
 
-def failed_result(name: str, error: Exception) -> SubmissionResult:
-    """The gradebook entry of a submission the grader failed on (never the student's fault)."""
-    output = f"internal grading error ({type(error).__name__}: {error}); tell the course staff"
-    return SubmissionResult(name, [], output=output, status="error", reason=" ".join(output.split())[:300])
-
-
-def interrupted_result(name: str) -> SubmissionResult:
-    """The gradebook entry of a submission the batch stopped before grading."""
-    return SubmissionResult(name, [], output="not graded yet: the batch was stopped before this submission",
-                            status="interrupted", reason="the batch was stopped before it; run grade again")
-
-
 def write_result(result: SubmissionResult, out: Path, print_: str = "") -> tuple[str, float]:
     """Write ``out/NAME/results.json`` and ``feedback.md`` (with the submission's fingerprint
     ``print_``, none for a grader failure: it is graded again next time); returns ``(name, score)``."""
@@ -307,13 +295,3 @@ def write_result(result: SubmissionResult, out: Path, print_: str = "") -> tuple
     return result.name, result.score
 
 
-def name_submissions(paths: list[Path]) -> dict[str, Path]:
-    """A safe, unique output name per submission: its entry's name without extension."""
-    named: dict[str, Path] = {}
-    for path in paths:
-        base = safe_name(path.name if path.is_dir() else path.stem)
-        name, k = base, 2
-        while name in named:
-            name, k = f"{base}-{k}", k + 1
-        named[name] = path
-    return named

@@ -71,15 +71,6 @@ def real_values(value: object) -> np.ndarray:
     raise NotReal(describe_type(value))
 
 
-def shape_of(value: object) -> tuple[int, ...] | None:
-    """The shape ``value`` has as numbers, or None when it is not real numbers."""
-    try:
-        return real_values(value).shape
-    except NotReal:
-        return None
-
-
-# -- the one exact check per function ---------------------------------------------------------
 
 def representation_problem(got: object, expected: object) -> str | None:
     """What is wrong with ``got``'s type or shape, with the fix; None when it is exactly right.

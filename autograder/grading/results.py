@@ -14,10 +14,10 @@ graded) and ``missing`` (a roster's student with no submission).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 STATUSES = ("graded", "partial", "unreadable", "empty", "timeout", "error", "interrupted", "missing")
-# Phrases of the sandbox's messages for a call stopped by its time limit (sandbox/client.py).
+# Phrases of the sandbox's messages for a call stopped by its time limit (sandbox/parent.py).
 _TIMEOUT_MARKS = ("did not finish within",)
 
 
@@ -67,14 +67,6 @@ class SubmissionResult:
             totals[t.function] = (score + t.score, max_score + t.max_score)
         return totals
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> SubmissionResult:
-        tests = [TestResult(**t) for t in data["tests"]]
-        return cls(**{**data, "tests": tests})
-
 
 def classify(result: SubmissionResult, problem_status: str, complete: bool) -> None:
     """Set ``result.status`` and ``result.reason`` once its tests have run.
@@ -101,3 +93,15 @@ def classify(result: SubmissionResult, problem_status: str, complete: bool) -> N
 def status_counts(statuses: list[str]) -> dict[str, int]:
     """``{status: count}`` in the order of ``STATUSES``, only the statuses present."""
     return {s: statuses.count(s) for s in STATUSES if s in statuses}
+
+
+def failed_result(name: str, error: Exception) -> SubmissionResult:
+    """The gradebook entry of a submission the grader failed on (never the student's fault)."""
+    output = f"internal grading error ({type(error).__name__}: {error}); tell the course staff"
+    return SubmissionResult(name, [], output=output, status="error", reason=" ".join(output.split())[:300])
+
+
+def interrupted_result(name: str) -> SubmissionResult:
+    """The gradebook entry of a submission the batch stopped before grading."""
+    return SubmissionResult(name, [], output="not graded yet: the batch was stopped before this submission",
+                            status="interrupted", reason="the batch was stopped before it; run grade again")

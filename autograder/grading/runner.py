@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from autograder.grading.results import SubmissionResult, TestResult, classify
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, PUBLIC_TESTS, SOLUTIONS
-from autograder.sandbox.client import Sandbox, Student
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.parent import Sandbox, Student
 from autograder.sandbox.proof import grading_record
 from autograder.submission import Submission, read_submission
 

@@ -56,8 +56,8 @@ STUDENT_README = """# Your assignment: optimisation through logistic and linear 
 
 def build_student_bundle(dest: Path) -> list[Path]:
     """Write the student bundle into ``dest`` (new or empty); returns the files written."""
-    from autograder.grading.recording import record_public
     from autograder.release.known_bugs import known_bug_sources
+    from autograder.release.record import record_public
 
     if dest.exists() and any(dest.iterdir()):
         raise UserError(f"--student-bundle {dest}: the folder is not empty")

@@ -3,7 +3,7 @@
 The kit's self-test corpus (``tests/corpus/bugs.py``: one bug each, made from the solutions
 by exact edits) is the catalogue of the mistakes the course sees. The bundle records the
 reference's answers to the questions those buggy submissions ask in the public tests
-(`autograder.grading.recording.record_known_bugs`), so ``check`` from the bundle shows the
+(`autograder.release.record.record_known_bugs`), so ``check`` from the bundle shows the
 same numbers and names the same likely bug as the full kit. Without the corpus (a kit
 installed without its tests) there are none, and the bundle's diagnoses degrade to "not
 recorded" for the questions only a buggy submission asks.

@@ -92,9 +92,3 @@ def write_text_atomic(path: str | os.PathLike, text: str, *, encoding: str = "ut
     """Replace ``path`` with ``text`` in one step (see the module docstring)."""
     with atomic_open(path, "w", encoding=encoding, newline="") as file:
         file.write(text)
-
-
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step (see the module docstring)."""
-    with atomic_open(path, "wb") as file:
-        file.write(data)

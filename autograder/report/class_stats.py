@@ -28,7 +28,7 @@ from autograder.report.escape import clean_text, one_line
 RAN = ("graded", "partial", "timeout")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 LIKELY = "Likely bug:"
-# The sandbox's messages for a module that is not there or did not load (sandbox/child.py, client.py).
+# The sandbox's messages for a module that is not there or did not load (sandbox/child.py, parent.py).
 NOT_LOADED = (".py was not submitted", ".py could not be loaded")
 
 

@@ -69,7 +69,7 @@ def _targets() -> list[tuple[str, str]]:
 
 def find_leaks(backend: Backend, hide: tuple[Path, ...] = ()) -> list[str]:
     """What a child in ``backend`` reaches of the answers and the network (empty: nothing)."""
-    from autograder.sandbox.client import Sandbox, Student
+    from autograder.sandbox.parent import Sandbox, Student
 
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]

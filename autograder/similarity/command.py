@@ -27,7 +27,7 @@ from autograder.paths import ASSIGNMENT
 from autograder.similarity.boilerplate import Boilerplate
 from autograder.similarity.fingerprints import compare, fingerprint
 from autograder.similarity.page import Outcome, write_csv, write_page
-from autograder.submission import find_submissions, read_submission
+from autograder.submission import find_submissions, name_submissions, read_submission  # the grades' names
 
 THRESHOLD = 0.6
 MIN_SHARED = 8
@@ -49,7 +49,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.grading.grade_command import name_submissions  # the same names as the grades
 
     submissions = name_submissions(find_submissions(args.paths))
     out = args.out.resolve()

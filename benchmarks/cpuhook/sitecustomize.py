@@ -1,6 +1,6 @@
 """Counts the CPU of sandboxed children that the kernel's accounting loses (benchmarks only).
 
-`autograder.sandbox.client.Sandbox.kill` ends a bubblewrap child with SIGKILL. The child's
+`autograder.sandbox.parent.Sandbox.kill` ends a bubblewrap child with SIGKILL. The child's
 Python runs as a grandchild of the outer bubblewrap, below a PID-namespace init; killed
 this way, its CPU time reaches no parent's ``RUSAGE_CHILDREN`` (a normal exit does: the
 init is then reaped, with its children's time, by the measuring process, a subreaper).
@@ -18,7 +18,7 @@ import importlib.util
 import os
 import sys
 
-TARGET = "autograder.sandbox.client"
+TARGET = "autograder.sandbox.parent"
 TICK = os.sysconf("SC_CLK_TCK")
 
 

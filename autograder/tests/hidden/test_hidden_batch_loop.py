@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from autograder.grading import compare, diagnose
-from autograder.sandbox.client import ReferenceOptimizer
 from autograder.sandbox.errors import Raised, StudentError
+from autograder.sandbox.parent import ReferenceOptimizer
 
 LOGISTIC, LINEAR = "logistic_regression", "linear_regression"
 UPDATE_ADVICE = "update theta with step(...) (or read it back from params['theta'] after optimizer.update)"

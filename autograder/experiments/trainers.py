@@ -1,9 +1,9 @@
-"""Running configurations in sandboxes: one `Worker` (one child) runs many, one after the other.
+"""Running configurations in sandboxes: one `Trainer` (one child) runs many, one after the other.
 
-A `Worker` keeps one `Sandbox` for the submission and runs configurations through its
+A `Trainer` keeps one `Sandbox` for the submission and runs configurations through its
 ``gradient_descent`` (or its optimizers, for the toy paths), turning whatever comes back into a
 `Run`: θ and history, checked, or the one-line reason there is none. `LocalPool` runs a list
-of configurations over ``jobs`` workers on this machine (threads: the work happens in the
+of configurations over ``jobs`` trainers on this machine (threads: the work happens in the
 children, the threads only wait on pipes), each taking the next configuration from a shared
 queue, so no configuration pays for a process start; `autograder.experiments.cluster` does
 the same on a Dask cluster.
@@ -25,9 +25,9 @@ from autograder.experiments.grid import STEP, Config
 from autograder.experiments.metrics import evaluate
 from autograder.experiments.toy import TOY_SETTINGS, TOY_START, toy_gradient
 from autograder.sandbox import jail
-from autograder.sandbox.client import RemoteObject, Sandbox, Student
 from autograder.sandbox.errors import MissingName, NotImplementedYet, StudentError, TimedOut
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.parent import RemoteObject, Sandbox, Student
 
 
 @dataclass
@@ -62,7 +62,7 @@ class LossRecorder:
         return evaluate(self.kind, X, y, theta)["loss"]
 
 
-class Worker:
+class Trainer:
     """One child (one `Sandbox`) that runs many configurations, one after the other."""
 
     def __init__(self, sources: dict[str, bytes], module: str, kind: str, limits: Limits, runner=None) -> None:
@@ -79,7 +79,7 @@ class Worker:
         if self.sandbox is not None:
             self.sandbox.close()
 
-    def __enter__(self) -> Worker:
+    def __enter__(self) -> Trainer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -167,7 +167,7 @@ def sweep_limits(timeout: float) -> Limits:
 def costliest_first(configs: Sequence[Config], n: int) -> list[int]:
     """Indices of ``configs`` by decreasing work, ``epochs · (ceil(n / batch_size) + 1)`` batch
     updates and loss evaluations (on the course's small data, calls cost more than rows).
-    Handed out in this order, the last to finish are the short ones, so no worker idles while
+    Handed out in this order, the last to finish are the short ones, so no trainer idles while
     another runs a long configuration alone."""
     def work(config: Config) -> int:
         size = n if config.batch_size is None else min(config.batch_size, n)
@@ -176,9 +176,9 @@ def costliest_first(configs: Sequence[Config], n: int) -> list[int]:
     return sorted(range(len(configs)), key=lambda i: -work(configs[i]))
 
 
-def run_all(workers: list[Worker], items: Sequence, work: Callable, progress: bool, label: str,
+def run_all(trainers: list[Trainer], items: Sequence, work: Callable, progress: bool, label: str,
             order: Sequence[int] | None = None) -> list:
-    """``work(worker, item)`` for every item; each worker (thread) takes the next item from a
+    """``work(trainer, item)`` for every item; each trainer (thread) takes the next item from a
     queue, in ``order`` (indices) when given. Results come in the order of ``items``."""
     from autograder.experiments.progress import progress_bar
 
@@ -191,54 +191,54 @@ def run_all(workers: list[Worker], items: Sequence, work: Callable, progress: bo
     stop = threading.Event()
     bar = progress_bar(total=len(items), desc=label, unit="config", disable=not progress)
 
-    def drain(worker: Worker) -> None:
+    def drain(trainer: Trainer) -> None:
         while not stop.is_set():
             try:
                 index, item = todo.get_nowait()
             except queue.Empty:
                 return
             try:
-                results[index] = work(worker, item)
+                results[index] = work(trainer, item)
             except BaseException:
                 stop.set()
                 raise
             bar.update(1)
 
     try:
-        if len(workers) == 1:
-            drain(workers[0])
+        if len(trainers) == 1:
+            drain(trainers[0])
         else:
             from joblib import Parallel, delayed
 
-            Parallel(n_jobs=len(workers), backend="threading")(delayed(drain)(w) for w in workers)
+            Parallel(n_jobs=len(trainers), backend="threading")(delayed(drain)(w) for w in trainers)
     except BaseException:
-        stop.set()  # Ctrl-C or an error: the other workers take no new configuration
+        stop.set()  # Ctrl-C or an error: the other trainers take no new configuration
         raise
     finally:
         bar.close()
     return results
 
 
-def preflight(worker: Worker, X: np.ndarray, y: np.ndarray, configs: list[Config], where: str) -> None:
+def preflight(trainer: Trainer, X: np.ndarray, y: np.ndarray, configs: list[Config], where: str) -> None:
     """Fail in one line, before the sweep, when the code it needs is missing or still blank.
 
     One short call per optimizer in the grid (1 epoch on 16 rows); other errors are left to the
     rows, which report them configuration by configuration.
     """
-    module = worker.module
+    module = trainer.module
     unfinished = f"{where}: {module}.py is not finished: gradient_descent, or a function it calls, still raises " \
                  "NotImplementedError; fill in its blanks first (or sweep a finished submission, e.g. solutions/)"
     for config in {c.optimizer: c for c in configs}.values():
         probe = replace(config, epochs=1, batch_size=None, seed=0)
         try:
             if config.optimizer != STEP:
-                instance = worker.student.new("optimizers", config.optimizer, **config.constructor_kwargs())
+                instance = trainer.student.new("optimizers", config.optimizer, **config.constructor_kwargs())
                 try:
                     instance.update({"theta": np.zeros(X.shape[1])}, {"theta": np.ones(X.shape[1])})
                 except NotImplementedYet:
                     raise UserError(f"{where}: optimizers.py is not finished: {config.optimizer}.update still "
                                     "raises NotImplementedError; fill in its blanks first, or sweep step only") from None
-            worker.gradient_descent(X, y, probe)
+            trainer.gradient_descent(X, y, probe)
         except NotImplementedYet:
             raise UserError(unfinished) from None
         except MissingName as error:
@@ -249,33 +249,33 @@ def preflight(worker: Worker, X: np.ndarray, y: np.ndarray, configs: list[Config
             pass
 
 
-def toy_paths_of(worker: Worker, steps: int) -> dict[str, np.ndarray | str]:
-    """The worker's six optimizers on the toy function, with `TOY_SETTINGS`."""
-    return {name: worker.toy_path(name, hyper, steps) for name, hyper in TOY_SETTINGS.items()}
+def toy_paths_of(trainer: Trainer, steps: int) -> dict[str, np.ndarray | str]:
+    """The trainer's six optimizers on the toy function, with `TOY_SETTINGS`."""
+    return {name: trainer.toy_path(name, hyper, steps) for name, hyper in TOY_SETTINGS.items()}
 
 
 class LocalPool:
-    """``jobs`` workers on this machine, one per thread; ``runner`` as in `Worker`."""
+    """``jobs`` trainers on this machine, one per thread; ``runner`` as in `Trainer`."""
 
     def __init__(self, sources: dict[str, bytes], module: str, kind: str, limits: Limits, jobs: int,
                  runner=None, progress: bool = True) -> None:
-        jail.isolation()  # probe the sandbox once, before the workers' threads start their children
-        self.workers = [Worker(sources, module, kind, limits, runner) for _ in range(jobs)]
+        jail.isolation()  # probe the sandbox once, before the trainers' threads start their children
+        self.trainers = [Trainer(sources, module, kind, limits, runner) for _ in range(jobs)]
         self.progress = progress
-        for worker in self.workers:  # every child starts now, side by side, while the first one is checked
-            if worker.sandbox is not None:
-                worker.sandbox.prestart()
+        for trainer in self.trainers:  # every child starts now, side by side, while the first one is checked
+            if trainer.sandbox is not None:
+                trainer.sandbox.prestart()
 
     def preflight(self, X: np.ndarray, y: np.ndarray, configs: list[Config], where: str) -> None:
-        preflight(self.workers[0], X, y, configs, where)
+        preflight(self.trainers[0], X, y, configs, where)
 
     def train(self, X: np.ndarray, y: np.ndarray, configs: list[Config], record: bool, label: str) -> list[Run]:
-        return run_all(self.workers, configs, lambda w, c: w.train(X, y, c, record=record), self.progress, label,
+        return run_all(self.trainers, configs, lambda w, c: w.train(X, y, c, record=record), self.progress, label,
                        order=costliest_first(configs, len(X)))
 
     def toy_paths(self, steps: int) -> dict[str, np.ndarray | str]:
-        return toy_paths_of(self.workers[0], steps)
+        return toy_paths_of(self.trainers[0], steps)
 
     def close(self) -> None:
-        for worker in self.workers:
-            worker.close()
+        for trainer in self.trainers:
+            trainer.close()
