@@ -13,14 +13,13 @@ import base64
 import io
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import weakref
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
+import browser
 import jsonschema
 import numpy as np
 import pandas as pd
@@ -649,26 +648,12 @@ def test_report_is_deterministic_and_handles_no_submissions():
     assert "No submissions." in empty and "<img" not in empty
 
 
-def _chromium() -> str | None:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 @pytest.mark.slow  # 2-13 s, depending on the machine's load
-@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+@pytest.mark.skipif(browser.chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
 def test_report_renders_in_headless_chromium(tmp_path):
     page = tmp_path / "report.html"
     write_report(class_results(), page)
-    shot = tmp_path / "shot.png"
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,1600",
-               page.as_uri()]
-    completed = subprocess.run(command, capture_output=True, timeout=120, check=False)
-    assert completed.returncode == 0 and shot.exists(), completed.stderr.decode(errors="replace")[-2000:]
-    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    image = browser.screenshot(page, tmp_path, 1200, 1600)
     assert image.shape == (1600, 1200, 3)
     # The page as a whole: text, tables and charts give many colours and plenty of ink.
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 500
@@ -679,13 +664,6 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert len(rows) > 5000, "histogram bars not visible"
     assert rows.max() - rows.min() > 100 and cols.max() - cols.min() > 200
     assert rows.min() < 800  # in the class summary at the top of the page
-
-
-def _chromium_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", *args]
-    return subprocess.run(command, capture_output=True, timeout=120, check=False, text=True)
 
 
 def _gradebook_folder(tmp_path: Path) -> Path:
@@ -703,12 +681,12 @@ def _gradebook_folder(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow  # two to four Chromium runs
-@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+@pytest.mark.skipif(browser.chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
 def test_report_clicks_through_from_the_table_to_a_feedback_page(tmp_path):
     out = _gradebook_folder(tmp_path)
     report = out / "report.html"
     # The page as Chromium built it (after its script ran): every submission's link in the table.
-    dom = _chromium_run(tmp_path, "--dump-dom", report.as_uri())
+    dom = browser.run(tmp_path, "--dump-dom", report.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     table = dom.stdout.split('id="submissions"', 1)[1].split("</section>", 1)[0]
     links = [attrs["href"] for tag, attrs in _parse(table).tags if tag == "a"]
@@ -716,10 +694,10 @@ def test_report_clicks_through_from_the_table_to_a_feedback_page(tmp_path):
     # Follow one as the browser resolves it (relative to the report), and render the target.
     target = (report.parent / unquote(links[0])).resolve()
     assert target.is_file() and target.parent.parent == out
-    page = _chromium_run(tmp_path, "--dump-dom", report.as_uri().rsplit("/", 1)[0] + "/" + links[0])
+    page = browser.run(tmp_path, "--dump-dom", report.as_uri().rsplit("/", 1)[0] + "/" + links[0])
     assert f"# Feedback: {target.parent.name}" in page.stdout
     shot = tmp_path / "feedback.png"
-    done = _chromium_run(tmp_path, f"--screenshot={shot}", "--window-size=900,700",
+    done = browser.run(tmp_path, f"--screenshot={shot}", "--window-size=900,700",
                          report.as_uri().rsplit("/", 1)[0] + "/" + links[0])
     assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
     image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
@@ -727,7 +705,7 @@ def test_report_clicks_through_from_the_table_to_a_feedback_page(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+@pytest.mark.skipif(browser.chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
 def test_clicking_a_column_head_sorts_the_submissions_table(tmp_path):
     out = _gradebook_folder(tmp_path)
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -736,7 +714,7 @@ def test_clicking_a_column_head_sorts_the_submissions_table(tmp_path):
              "</script></body>")
     clicked = tmp_path / "clicked.html"
     clicked.write_text(page.replace("</body>", click), encoding="utf-8")
-    dom = _chromium_run(tmp_path, "--dump-dom", clicked.as_uri())
+    dom = browser.run(tmp_path, "--dump-dom", clicked.as_uri())
     body = dom.stdout.split('id="submissions"', 1)[1].split("</tbody>", 1)[0]
     keys = [float(attrs["data-sort"]) for tag, attrs in _parse(body).tags if tag == "td" and "data-sort" in attrs]
     columns = 3 + 3  # score, %, tests passed, then the three modules: the cells with a sort key, per row

@@ -17,6 +17,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import browser
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,7 +25,6 @@ from corpus.build import write_folder
 from PIL import Image
 from plagiarism.build import loops_to_comprehensions, reference, write_benchmark, write_form
 from plagiarism.implementations import STYLES, fill
-from test_report import _chromium
 
 from autograder.cli import main
 from autograder.paths import ASSIGNMENT, MODULES
@@ -289,19 +289,12 @@ def test_grade_with_similarity_links_the_page_from_the_report(tmp_path):
 
 
 @pytest.mark.slow  # a few seconds: a real browser
-@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
+@pytest.mark.skipif(browser.chromium() is None, reason="headless Chromium is not installed (CI installs the chromium package)")
 def test_page_renders_in_headless_chromium(bench_set, tmp_path):
     outcome, _, _ = bench_set
     page = tmp_path / "similarity.html"
     page.write_text(render_page(outcome), encoding="utf-8")
-    shot = tmp_path / "shot.png"
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,2000",
-               page.as_uri()]
-    completed = subprocess.run(command, capture_output=True, timeout=120, check=False)
-    assert completed.returncode == 0 and shot.exists(), completed.stderr.decode(errors="replace")[-2000:]
-    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    image = browser.screenshot(page, tmp_path, 1200, 2000)
     assert image.shape == (2000, 1200, 3)
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 300
 

@@ -70,6 +70,13 @@ class Backend:
             (src / f"{name}.py").write_bytes(data)
             (src / f"{name}.py").chmod(0o644)
 
+    @staticmethod
+    def copy_modules_into_work(scratch: Path, modules) -> None:
+        """For a backend without a tmpfs: the work folder holds a copy of the modules on disk."""
+        _, src, work = layout(scratch)
+        for name in modules:
+            (work / f"{name}.py").write_bytes((src / f"{name}.py").read_bytes())
+
     def spawn(self, scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits,
               tag: str) -> subprocess.Popen:
         """Start the child on pipes: its stdin and stdout are the protocol, stderr is discarded."""

@@ -45,9 +45,7 @@ class Local(Backend):
 
     def prepare(self, scratch: Path, sources: dict[str, bytes], harness_files: tuple[Path, ...]) -> None:
         super().prepare(scratch, sources, harness_files)
-        _, src, work = layout(scratch)
-        for name in sources:
-            (work / f"{name}.py").write_bytes((src / f"{name}.py").read_bytes())
+        self.copy_modules_into_work(scratch, sources)
 
     def spawn(self, scratch: Path, modules: tuple[str, ...], hide: tuple[Path, ...], limits: Limits,
               tag: str) -> subprocess.Popen:

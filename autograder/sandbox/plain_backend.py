@@ -74,10 +74,8 @@ class Plain(PosixBackend):
 
     def prepare(self, scratch: Path, sources: dict[str, bytes], harness_files: tuple[Path, ...]) -> None:
         super().prepare(scratch, sources, harness_files)
-        _, src, work = layout(scratch)
-        # No tmpfs: the work folder is a copy on disk, its owner the child's user.
-        for name in sources:
-            (work / f"{name}.py").write_bytes((src / f"{name}.py").read_bytes())
+        self.copy_modules_into_work(scratch, sources)  # no tmpfs: the copy's owner is the child's user
+        work = layout(scratch)[2]
         if self.nobody:
             for path in [work, *work.iterdir()]:
                 os.chown(path, NOBODY, NOBODY)
