@@ -76,7 +76,7 @@ def test_student_bundle_checks_on_its_own(bundle, tmp_path):
     passed = subprocess.run([sys.executable, "-m", "autograder", "check", str(solved)], cwd=bundle, env=env,
                             capture_output=True, text=True, timeout=300)
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "public tests passed" in passed.stdout
+    assert "All public tests of your work passed" in passed.stdout
 
 
 def test_gradescope_bundle_grades_the_reference_to_100(tmp_path):

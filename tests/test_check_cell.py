@@ -141,7 +141,7 @@ def test_korean_check_from_a_terminal_prints_korean(tmp_path):
     result = run_check(folder, "--function", "Adam", env={"AUTOGRADER_LANG": "ko"})
     assert result.returncode == 1, result.stderr
     assert "실패 optimizers.Adam" in result.stdout
-    assert "공개 테스트 1개 중 0개 통과" in result.stdout
+    assert "공개 테스트 2개 중 1개 통과" in result.stdout
     assert "비공개 테스트는 채점할 때 실행됩니다" in result.stdout
     flag = run_check(folder, "--function", "optimizers.SGD", "--lang", "ko", env={"AUTOGRADER_LANG": "en"})
     assert flag.returncode == 0 and "통과 optimizers.SGD" in flag.stdout

@@ -19,7 +19,7 @@ from autograder.paths import ASSIGNMENT, DATA, KIT_ROOT
 PACKAGE = KIT_ROOT / "autograder"
 # Parts of the package a student never gets: the hidden tests, the rubric that names them,
 # and the staff-only verbs (they read solutions/).
-STAFF_ONLY = ("tests/hidden", "tests/RUBRIC.md", "release")
+STAFF_ONLY = ("tests/hidden", "tests/RUBRIC.md", "tests/RUBRIC.in.md", "release", "similarity")  # similarity: its boilerplate holds the formulas
 PROJECT_FILES = ("pyproject.toml", "setup.cfg")
 
 SETUP_SH = """#!/usr/bin/env bash
