@@ -23,6 +23,7 @@ from autograder.paths import ASSIGNMENT, MODULES
 from autograder.similarity.tokens import Token, normalise
 
 WINDOW = 5
+_KEY = 3  # formulas are looked up by their first three tokens
 
 # The contract's formulas (sections 3-6), each one line, as the contract and the skeleton's hints
 # write them. Names do not matter (they are normalised away); structure does. Formulas that
@@ -80,9 +81,10 @@ class Boilerplate:
         for module, source in skeleton.items():
             symbols = [t.text for t in normalise(source)]
             self.runs[module] = {tuple(symbols[i:i + WINDOW]) for i in range(len(symbols) - WINDOW + 1)}
-        self.formulas: dict[str, list[tuple[str, ...]]] = {}
+        self.formulas: dict[tuple[str, ...], list[tuple[str, ...]]] = {}  # by their first tokens
         for formula in _formula_tokens(formulas):
-            self.formulas.setdefault(formula[0], []).append(formula)
+            if len(formula) >= _KEY:
+                self.formulas.setdefault(formula[:_KEY], []).append(formula)
 
     @classmethod
     def from_folder(cls, folder: Path = ASSIGNMENT) -> Boilerplate:
@@ -101,11 +103,10 @@ class Boilerplate:
         symbols = [t.text for t in tokens]
         masked = [False] * len(symbols)
         runs = self.runs.get(module, set())
-        for i in range(len(symbols) - WINDOW + 1):
-            if tuple(symbols[i:i + WINDOW]) in runs:
+        for i, window in enumerate(zip(*(symbols[k:] for k in range(WINDOW)))):
+            if window in runs:
                 masked[i:i + WINDOW] = [True] * WINDOW
-        for i, symbol in enumerate(symbols):
-            for formula in self.formulas.get(symbol, ()):
+            for formula in self.formulas.get(window[:_KEY], ()):
                 if tuple(symbols[i:i + len(formula)]) == formula:
                     masked[i:i + len(formula)] = [True] * len(formula)
         return masked

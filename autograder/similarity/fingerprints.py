@@ -41,10 +41,27 @@ class Fingerprints:
     spans: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)  # hash -> (module, first, last line)
     added: dict[str, set[int]] = field(default_factory=dict)  # module -> lines holding the student's tokens
     sources: dict[str, str] = field(default_factory=dict)  # module -> its text
+    _masks: dict[int, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def hashes(self) -> set[int]:
         return set(self.spans)
+
+    def line_masks(self) -> dict[int, int]:
+        """Each fingerprint's lines as the bits of an int (the modules' lines numbered one after
+        the other), so counting the lines a pair shares is OR and popcount, not set unions."""
+        if self._masks is None:
+            offsets, start = {}, 0
+            for module, source in self.sources.items():
+                offsets[module] = start
+                start += source.count("\n") + 2
+            self._masks = {}
+            for h, spans in self.spans.items():
+                bits = 0
+                for module, first, last in spans:
+                    bits |= ((1 << (last - first + 1)) - 1) << (offsets[module] + first)
+                self._masks[h] = bits
+        return self._masks
 
 
 def _symbol_id(text: str) -> int:
@@ -135,10 +152,19 @@ def _lines(side: Fingerprints, shared: set[int]) -> dict[str, set[int]]:
     return lines
 
 
+def _count_lines(a: dict[int, int], b: dict[int, int]) -> tuple[int, int]:
+    bits_a = bits_b = 0
+    for h in a.keys() & b.keys():
+        bits_a |= a[h]
+        bits_b |= b[h]
+    return bits_a.bit_count(), bits_b.bit_count()
+
+
 def compare(prints: list[Fingerprints]) -> list[Pair]:
     """Every pair (i < j), most similar first."""
     shared = overlaps(prints)
     sizes = np.diag(shared)
+    masks = [p.line_masks() for p in prints]
     pairs = []
     for i in range(len(prints)):
         for j in range(i + 1, len(prints)):
@@ -146,9 +172,7 @@ def compare(prints: list[Fingerprints]) -> list[Pair]:
             pair = Pair(prints[i].name, prints[j].name, float(common / sizes[i]) if sizes[i] else 0.0,
                         float(common / sizes[j]) if sizes[j] else 0.0, common)
             if common:
-                lines_a, lines_b = matched_lines(prints[i], prints[j])
-                pair.lines_a = sum(len(v) for v in lines_a.values())
-                pair.lines_b = sum(len(v) for v in lines_b.values())
+                pair.lines_a, pair.lines_b = _count_lines(masks[i], masks[j])
             pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, -p.shared, p.a, p.b))
     return pairs
