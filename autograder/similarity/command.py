@@ -11,7 +11,7 @@ formulas are subtracted; names, comments, docstrings, layout and the order of fu
 ignored. A pair's score is the share of one side's own code found in the other (the larger of
 the two shares); a pair is flagged at score >= --threshold (default 0.6) with at least
 --min-shared fingerprints in common (default 8). On the kit's benchmark set (tests/plagiarism)
-every planted copy scores 0.84 or more and no independent pair more than 0.41.
+every planted copy scores 0.84 or more and no independent pair more than 0.34.
 `grade --similarity` writes the same files beside the grades and links them from report.html.
 Exit status: 0 no pair flagged, 1 some pairs flagged, 2 bad input.
 """
