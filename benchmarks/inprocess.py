@@ -16,8 +16,8 @@ from pathlib import Path
 
 from autograder.paths import MODULES
 from autograder.reference import load_module
-from autograder.sandbox.parent import ReferenceOptimizer
 from autograder.sandbox.errors import NotImplementedYet, Raised
+from autograder.sandbox.parent import ReferenceOptimizer
 
 
 class InProcessStudent:
