@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_sandbox import DETACH, survivors
 
 from autograder.errors import UserError
 from autograder.paths import MODULES, SOLUTIONS
@@ -27,22 +26,9 @@ from autograder.sandbox.limits import Limits
 from autograder.sandbox.parent import Sandbox, Student
 from autograder.sandbox.proof import find_leaks
 
-SLEEP = f"61.{secrets.randbelow(10**6):06d}"
 PROBES = f'''
 
-def detach():
-    import os
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setsid()
-            if os.fork() == 0:
-                os.execve("/bin/sleep", ["sleep", "{SLEEP}"], {{}})
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    return "detached"
-
+{DETACH}
 
 def burn():
     while True:
@@ -87,18 +73,6 @@ def backend_or_skip(variant: str):
 def sources() -> dict[str, bytes]:
     found = {m: (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
     found["logistic_regression"] += PROBES.encode()
-    return found
-
-
-def survivors() -> list[str]:
-    time.sleep(0.3)
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and SLEEP.encode() in (entry / "cmdline").read_bytes().split(b"\0"):
-                found.append(entry.name)
-        except OSError:
-            continue
     return found
 
 

@@ -47,6 +47,22 @@ needs_reaping = pytest.mark.skipif(not any("killed with it" in g for g in isolat
                                    reason=f"the {isolation().name} backend does not kill what the child leaves behind")
 SLEEP = f"53.{secrets.randbelow(10**6):06d}"  # the argument that marks this run's stray processes
 
+# A daemon left behind, shared with test_backends: its sleep carries SLEEP, so `survivors` finds it.
+DETACH = f'''
+def detach():
+    """A daemon in a new session, double-forked, with an empty environment: then return."""
+    import os
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                os.execve("/bin/sleep", ["sleep", "{SLEEP}"], {{}})
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return "detached"
+'''
 PROBES = f'''
 
 def spawn_and_hang():
@@ -62,20 +78,7 @@ def spawn_and_hang():
         pass
 
 
-def detach():
-    """A daemon in a new session, double-forked, with an empty environment: then return."""
-    import os
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setsid()
-            if os.fork() == 0:
-                os.execve("/bin/sleep", ["sleep", "{SLEEP}"], {{}})
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    return "detached"
-
+{DETACH}
 
 def segfault():
     import ctypes
