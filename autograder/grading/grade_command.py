@@ -60,6 +60,7 @@ from autograder.sandbox.jail import isolation, remove_stale_scratch
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.parent import Sandbox
 from autograder.sandbox.proof import guard_grading
+from autograder.sandbox.scratch import remove_own_scratch
 from autograder.submission import Submission, find_submissions, fingerprint, name_submissions, read_submission
 
 
@@ -173,6 +174,7 @@ def grade_batch(args: argparse.Namespace, todo: dict[str, Path], out: Path, hide
     for name in sorted(set(todo) - finished):
         write_result(interrupted_result(name), out, "")
     remove_stale_scratch.__wrapped__()  # a pool worker stopped mid-grading could not remove its own
+    remove_own_scratch()  # nor could a sandbox this process was setting up when the stop came
     return finished, True
 
 

@@ -55,6 +55,14 @@ def remove_stale_scratch(folder: Path | None = None) -> list[Path]:
     return removed
 
 
+def remove_own_scratch(folder: Path | None = None) -> None:
+    """Remove this process's scratch folders: for a grader that was stopped, once its children
+    are, since a sandbox being set up or launched ahead at the stop may not have removed its own."""
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}{os.getpid()}-*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
