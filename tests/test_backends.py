@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gradescope_image import image_prefix
 from test_sandbox import DETACH, survivors
 
 from autograder.errors import UserError
@@ -40,6 +41,14 @@ def write_into(path):
         with open(path, "w") as file:
             file.write("x")
         return "written"
+    except OSError as error:
+        return type(error).__name__
+
+
+def read_from(path):
+    try:
+        with open(path) as file:
+            return file.read()
     except OSError as error:
         return type(error).__name__
 '''
@@ -81,8 +90,9 @@ def test_the_record_is_the_data_it_promises(variant):
     backend = backend_or_skip(variant)
     record = backend.record()
     assert record["backend"] in ("bwrap", "plain", "local") and record["guarantees"]
-    assert record["keeps_submissions_apart"] == (record["backend"] == "bwrap")
-    assert record["hides_answers"] == (record["backend"] == "bwrap" or (variant == "Plain-nobody"))
+    # As root, plain gives each child a user of its own: apart, and the answers closed to it.
+    assert record["keeps_submissions_apart"] == (record["backend"] == "bwrap" or variant == "Plain-nobody")
+    assert record["hides_answers"] == (record["backend"] == "bwrap" or variant == "Plain-nobody")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -137,10 +147,14 @@ def test_submissions_kept_apart_where_promised(variant, tmp_path):
     with Sandbox(sources(), reference, backend=backend) as other, Sandbox(sources(), reference,
                                                                             backend=backend) as sandbox:
         other.launch()
-        target = str(jail.layout(other.scratch)[2] / "logistic_regression.py")
-        outcome = Student(sandbox).call("logistic_regression", "write_into", target)
+        _, src, work = jail.layout(other.scratch)
+        student = Student(sandbox)
+        outcome = student.call("logistic_regression", "write_into", str(work / "logistic_regression.py"))
+        read = [student.call("logistic_regression", "read_from", str(folder / "logistic_regression.py"))
+                for folder in (src, work)]
     if backend.keeps_submissions_apart:
         assert outcome != "written"
+        assert all(text in ("PermissionError", "FileNotFoundError") for text in read), read
     else:
         assert any("next submission" in m for m in backend.missing)
 
@@ -159,19 +173,32 @@ def test_bwrap_is_run_by_its_absolute_path():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("forced", ["plain", "local"])
+@pytest.mark.parametrize("forced", ["plain", "local", "plain-in-gradescope-image"])
 def test_the_sandbox_suite_passes_in_each_forced_backend(forced):
-    """tests/test_sandbox.py, whole, with the backend forced (its tests skip what it does not promise)."""
+    """tests/test_sandbox.py, whole, with the backend forced (its tests skip what it does not
+    promise); in a Gradescope image (root, a Python nobody can run) also this file's tests of
+    plain as root, whose children each run as a user of their own."""
     import subprocess
     import sys
 
-    if jail.candidates(forced) and not any(probe(b) is not None for b in jail.candidates(forced)):
-        pytest.skip(f"the {forced} backend does not start here")
-    env = {**os.environ, "AUTOGRADER_SANDBOX": forced}
-    done = subprocess.run([sys.executable, "-m", "pytest", str(Path(__file__).with_name("test_sandbox.py")), "-q",
-                           "-p", "no:cacheprovider"], env=env, capture_output=True, text=True, timeout=900)
+    backend, _, where = forced.partition("-in-")
+    if jail.candidates(backend) and not any(probe(b) is not None for b in jail.candidates(backend)):
+        pytest.skip(f"the {backend} backend does not start here")
+    files, wrap = [str(Path(__file__).with_name("test_sandbox.py"))], []
+    if where:
+        wrap = image_prefix() if os.geteuid() == 0 else None
+        if wrap is None:
+            pytest.skip("not root, or no way here to give the user nobody this Python")
+        files += [f"{__file__}::{name}[Plain-nobody]" for name, test in globals().items()
+                  if name.startswith("test_") and "variant" in test.__code__.co_varnames[:1]]
+    env = {**os.environ, "AUTOGRADER_SANDBOX": backend}
+    done = subprocess.run(wrap + [sys.executable, "-m", "pytest", *files, "-q", "-p", "no:cacheprovider", "-rs"],
+                          env=env, capture_output=True, text=True, timeout=900, cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, done.stdout[-3000:]
-    assert " passed" in done.stdout.splitlines()[-1]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert " passed" in summary, summary
+    if where:  # each Plain-nobody test ran: none skipped for want of the variant
+        assert "Plain-nobody backend does not start" not in done.stdout, done.stdout[-3000:]
 
 
 def test_a_bad_sandbox_name_stops_check_in_one_line():

@@ -5,9 +5,8 @@ A submission that hunts for ``solutions/*.py`` and ``autograder/tests/hidden/*.p
 under the root, and answers with the solutions when it finds them, must score exactly what its
 honest twin (the same code without the hunt) scores; each ``results.json`` names the backend.
 
-Gradescope's image has its Python under /usr, which the user nobody can run; this machine's may
-live under /root (mode 0700). Then the run happens in a mount namespace where /root is an
-empty, traversable folder holding only the interpreter, as on Gradescope.
+Where the user nobody cannot run this Python, the run happens in an image that makes it so
+(tests/gradescope_image.py), as on Gradescope.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from gradescope_image import image_prefix
 
 from autograder.paths import KIT_ROOT, MODULES, SOLUTIONS
 
@@ -55,29 +55,12 @@ if "solution" in _FOUND:
 '''
 
 
-def interpreter_prefix() -> Path:
-    return Path(sys.base_prefix).resolve()
-
-
-def nobody_can_run_python() -> bool:
-    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                           "--bounding-set=-all", sys.executable, "-I", "-c", "import numpy"],
-                          capture_output=True)
-    return done.returncode == 0
-
-
 def image(argv: list[str]) -> list[str]:
     """``argv`` as in an image where nobody can run this Python (see the module docstring)."""
-    if nobody_can_run_python():
-        return argv
-    bwrap, prefix = shutil.which("bwrap"), interpreter_prefix()
-    home = Path("/root")
-    if bwrap is None or home not in prefix.parents:
+    prefix = image_prefix()
+    if prefix is None:
         pytest.skip("the user nobody cannot run this Python, and no way to make it so here")
-    folders = [f for parent in reversed(prefix.parents) if home in parent.parents
-               for f in ("--perms", "0755", "--dir", str(parent))]
-    return [bwrap, "--cap-add", "ALL", "--dev-bind", "/", "/", "--tmpfs", str(home), *folders,
-            "--bind", str(prefix), str(prefix), "--"] + argv
+    return prefix + argv
 
 
 @pytest.fixture(scope="module")

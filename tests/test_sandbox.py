@@ -36,7 +36,7 @@ from autograder.sandbox.errors import (
 from autograder.sandbox.jail import isolation
 from autograder.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograder.sandbox.parent import ReferenceOptimizer, Sandbox, Student
-from autograder.sandbox.plain_backend import Plain
+from autograder.sandbox.plain_backend import CHILD_UIDS, Plain
 from autograder.sandbox.posix_backend import NOBODY
 from autograder.sandbox.wire import Opaque
 
@@ -477,11 +477,19 @@ def test_environment_and_interpreter_are_isolated(student):
 
 @pytest.mark.skipif(os.geteuid() != 0 or not isolation().nobody, reason="drops privileges only when run as root")
 def test_runs_as_nobody_when_root(reference):
-    with Sandbox(sources(), reference) as sandbox:
-        uid, gid, *_ = probe(Student(sandbox), "who")
-        assert (uid, gid) == (NOBODY, NOBODY)
-        # Seen from the grader's side too: the child's real user is nobody.
-        assert real_users_of(sandbox.tag) == {NOBODY}
+    """bubblewrap's children are nobody; plain's each a user of its own, none of them root."""
+    with Sandbox(sources(), reference) as sandbox, Sandbox(sources(), reference) as other:
+        users = []
+        for box in (sandbox, other):
+            uid, gid, *_ = probe(Student(box), "who")
+            assert uid == gid and uid != 0
+            # Seen from the grader's side too: the child's real user is that user.
+            assert real_users_of(box.tag) == {uid}
+            users.append(uid)
+    if isolation().name == "plain":
+        assert users[0] != users[1] and all(uid in CHILD_UIDS for uid in users)
+    else:
+        assert users == [NOBODY, NOBODY]
 
 
 def real_users_of(tag: str) -> set[int]:

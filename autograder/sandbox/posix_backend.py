@@ -69,9 +69,10 @@ class PosixBackend(Backend):
         process.wait()
         close_pipes(process)
 
-    def become_nobody(self, pdeathsig: bool, caps: bool = True) -> list[str]:
-        """``setpriv`` arguments: no groups, no capabilities, no way to gain privileges back."""
-        args = [self.setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    def become_nobody(self, pdeathsig: bool, caps: bool = True, uid: int = NOBODY) -> list[str]:
+        """``setpriv`` arguments to become ``uid`` (default nobody): no groups, no capabilities,
+        no way to gain privileges back."""
+        args = [self.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
         if caps:
             args += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
         # A change of user clears the parent-death signal: set it again, so it dies with the grader.
