@@ -1,5 +1,6 @@
 """One submission graded in a fresh process (a Gradescope container): nothing that does not
-depend on the submission is recomputed, and the child starts before the grader's own set-up.
+depend on the submission is recomputed, one probe child both proves the sandbox and hunts for
+the answers, and the submission's child starts before the grader's own set-up.
 
 No timing here (benchmarks/ measures): these prove what the process does and does not do.
 """
@@ -17,17 +18,24 @@ from autograder.report.html import render_report
 # whether pytest was already imported when the sandbox's child was launched.
 ONE_SHOT = """
 import sys
-from autograder.sandbox import parent
-seen = []
-launch = parent.Sandbox.launch
+from autograder.sandbox import jail, parent, proof
+seen, probes = [], []
+launch, real_probe = parent.Sandbox.launch, jail.probe
 def noting_launch(self):
     seen.append("pytest" in sys.modules)
     return launch(self)
+def noting_probe(backend, *args, hunt=None, **kwargs):
+    before = "pytest" in sys.modules
+    started = real_probe(backend, *args, hunt=hunt, **kwargs)
+    if started is not None:  # candidates that do not start here are tried first
+        probes.append([hunt is not None and hunt.reached is not None, before])
+    return started
 parent.Sandbox.launch = noting_launch
+jail.probe = proof.probe = noting_probe
 from autograder.grading import gradescope_entry
 gradescope_entry.main()
 heavy = sorted(m for m in ("sklearn", "pandas", "scipy", "matplotlib", "joblib") if m in sys.modules)
-print("REPORT", heavy, seen)
+print("REPORT", heavy, seen, "PROBES", probes)
 """
 
 
@@ -44,11 +52,14 @@ def test_a_gradescope_container_reads_the_recordings_and_starts_the_child_first(
     assert written["score"] == 100.0 and len(written["tests"]) > 50
     # The hidden scikit-learn tests ran against the recorded baselines: no scikit-learn, pandas
     # or scipy in the grader; matplotlib and joblib are the class report's and the pool's.
-    report = done.stdout.split("REPORT", 1)[1].split()
-    assert report[0] == "[]", done.stdout
-    # Two children, both launched before pytest was imported: the leak probe's (grading fails
-    # closed: `sandbox.proof.guard_grading`) and the submission's.
-    assert " ".join(report[1:]) == "[False, False]", done.stdout
+    report, probes = done.stdout.split("REPORT", 1)[1].split("PROBES")
+    heavy, seen = report.split(None, 1)
+    assert heavy == "[]", done.stdout
+    # Two children, both launched before pytest was imported: one probe, which proves that the
+    # backend starts and hunts for the answers (grading fails closed: `proof.guard_grading`),
+    # and the submission's.
+    assert probes.split() == ["[[True,", "False]]"], done.stdout
+    assert seen.strip() == "[False]", done.stdout
 
 
 def _result(name: str, passed: bool) -> graded.SubmissionResult:

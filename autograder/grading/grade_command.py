@@ -160,8 +160,8 @@ def grade_batch(args: argparse.Namespace, todo: dict[str, Path], out: Path, hide
                 graded = (write_result(result, out, prints[result.name])
                           for result in distributed.grade_on_cluster(client, todo, hide, args.leaderboard))
             else:
-                print(isolation().summary(), file=sys.stderr)
                 guard_grading(args.allow_unsafe, hide)  # before the first submission: answers out of reach, or stop
+                print(isolation().summary(), file=sys.stderr)
                 graded = grade_all(todo, out, hide, args.jobs, args.leaderboard, prints)
             for name, _ in tqdm(graded, total=len(todo), desc="grading", unit="submission", file=sys.stderr):
                 finished.add(name)

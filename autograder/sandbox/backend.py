@@ -23,6 +23,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.sandbox import wire
@@ -157,7 +159,8 @@ def handshake(channel: wire.Channel, seconds: float) -> dict:
 
 # -- does it start here? ------------------------------------------------------------------
 # The probe is the real child (harness folder, work folder, limits, numpy imported by ``wire``)
-# running one call of a module written for it, so a setup that passes it can grade.
+# running one call of a module written for it, so a setup that passes it can grade. Before
+# grading, the same child also hunts for the answers (`Hunt`): one child proves both.
 PROBE_MODULE = b'''
 def probe():
     import socket
@@ -173,12 +176,56 @@ def probe():
     except OSError:
         inet = False
     return [nested, inet]
+
+
+def hunt(paths, port):
+    import socket
+    reached = []
+    for label, path in paths:
+        try:
+            with open(path, "rb") as file:
+                file.read(1)
+            reached.append(label)
+        except OSError:
+            pass
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=3) as connection:
+            connection.sendall(b"leak")
+        reached.append("network")
+    except OSError:
+        pass
+    return reached
 '''
 
 
-def probe(backend: Backend, hide: tuple[Path, ...] = (), seconds: float = 60.0) -> tuple[bool, bool] | None:
+@dataclass
+class Hunt:
+    """What a probe child tries once it has started: to read each of ``targets`` (label, path)
+    and to connect to ``port`` on this machine. ``before(backend)`` runs first (it puts the
+    answers out of reach); then ``done`` is True and ``reached`` lists the labels the child
+    got to ("network" for the port), or is None if it gave no proper answer."""
+
+    targets: list[tuple[str, str]]
+    port: int
+    before: Callable[[Backend], None] = lambda backend: None
+    done: bool = False
+    reached: list[str] | None = None
+
+
+def _call(channel: wire.Channel, name: str, args: list, seconds: float) -> object:
+    """One call of the probe module's ``name``; its value, or None if it did not return one."""
+    deadline = time.monotonic() + seconds
+    channel.send({"op": "call", "module": "logistic_regression", "name": name,
+                  "args": wire.encode(args, []), "kwargs": wire.encode({}, [])}, [], deadline)
+    reply, blobs = channel.receive(deadline)
+    return wire.decode(reply.get("value"), blobs) if reply.get("kind") == "result" else None
+
+
+def probe(backend: Backend, hide: tuple[Path, ...] = (), seconds: float = 60.0,
+          hunt: Hunt | None = None) -> tuple[bool, bool] | None:
     """Start the real child in ``backend`` and make one call: None if that fails, else whether
-    the child could make a user namespace and an IPv4 socket."""
+    the child could make a user namespace and an IPv4 socket. With ``hunt``, the child then
+    hunts (see `Hunt`)."""
     from autograder.sandbox.scratch import new_scratch
 
     limits = Limits()
@@ -192,11 +239,16 @@ def probe(backend: Backend, hide: tuple[Path, ...] = (), seconds: float = 60.0) 
         process = backend.spawn(scratch, ("logistic_regression",), hide, limits, tag)
         channel = backend.channel(process)
         handshake(channel, seconds)
-        deadline = time.monotonic() + seconds
-        channel.send({"op": "call", "module": "logistic_regression", "name": "probe",
-                      "args": wire.encode([], []), "kwargs": wire.encode({}, [])}, [], deadline)
-        reply, blobs = channel.receive(deadline)
-        value = wire.decode(reply.get("value"), blobs) if reply.get("kind") == "result" else None
+        value = _call(channel, "probe", [], seconds)
+        if hunt is not None and isinstance(value, list) and len(value) == 2:
+            hunt.before(backend)
+            hunt.done = True
+            try:  # the backend starts either way; no answer to the hunt is the hunt's failure
+                reached = _call(channel, "hunt", [hunt.targets, hunt.port], seconds)
+            except (OSError, TimeoutError, EOFError, ValueError):
+                reached = None
+            if isinstance(reached, list) and all(isinstance(r, str) for r in reached):
+                hunt.reached = reached
     except (OSError, TimeoutError, EOFError, ValueError, subprocess.SubprocessError):
         value = None
     finally:

@@ -21,7 +21,6 @@ and core dumps, which the child sets on itself before it loads any student code
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from autograder.errors import UserError
 from autograder.paths import KIT_ROOT
-from autograder.sandbox.backend import Backend, probe
+from autograder.sandbox.backend import Backend, Hunt, probe
 from autograder.sandbox.scratch import SCRATCH_PREFIX, layout, new_scratch, remove_stale_scratch
 
 __all__ = ["SCRATCH_PREFIX", "Backend", "candidates", "choose", "isolation", "layout", "new_scratch",
@@ -46,17 +45,28 @@ def wanted_backend(environ=None) -> str:
     return value
 
 
-@functools.cache
-def isolation() -> Backend:
-    """The backend for this process (see the module's docstring)."""
-    return choose(wanted_backend())
+_CHOSEN: Backend | None = None
+
+
+def isolation(hunt: Hunt | None = None, hide: tuple[Path, ...] = ()) -> Backend:
+    """The backend for this process (see the module's docstring), chosen on the first call.
+
+    ``hunt``: if this call chooses, the probe child that proves the backend starts also hunts
+    for the answers (`proof.guard_grading`: one child for both), in a child hiding ``hide``
+    too; ``hunt.done`` says whether it did.
+    """
+    global _CHOSEN
+    if _CHOSEN is None:
+        _CHOSEN = choose(wanted_backend(), hunt, hide)
+    return _CHOSEN
 
 
 VARIANT = "AUTOGRADER_SANDBOX_VARIANT"
 
 
-def choose(wanted: str) -> Backend:
-    """The first of :func:`candidates` for ``wanted`` that starts a real child here.
+def choose(wanted: str, hunt: Hunt | None = None, hide: tuple[Path, ...] = ()) -> Backend:
+    """The first of :func:`candidates` for ``wanted`` that starts a real child here (hiding the
+    kit and ``hide``; with ``hunt``, that child hunts too: see `backend.Hunt`).
 
     With ``AUTOGRADER_SANDBOX_VARIANT`` set (`proof.guard_grading` sets it once it has proven a
     backend, so the worker processes of ``grade -j N`` inherit it), only that exact variant.
@@ -68,9 +78,9 @@ def choose(wanted: str) -> Backend:
     for backend in found:
         if required and backend.variant() != required:
             continue
-        found = probe(backend, hide=(KIT_ROOT,))
-        if found is not None:
-            return backend.describe(*found)
+        started = probe(backend, hide=(KIT_ROOT, *hide), hunt=hunt)
+        if started is not None:
+            return backend.describe(*started)
     if required:
         raise UserError(f"{VARIANT}={required}: that sandbox does not start in this process")
     raise UserError(f"AUTOGRADER_SANDBOX={wanted}: no such sandbox starts here"

@@ -3,9 +3,10 @@
 `guard_grading` runs once per grading process (``grade``, Gradescope's ``run_autograder``, a
 Dask worker): it asks the backend to put the answers out of the child's reach
 (`Backend.protect_answers`: as root in plain mode, the answers' folders become root's alone),
-then starts a real child in the same backend, with the same hidden folders, which tries to read
-a solution file, a hidden test and a recorded answer, and to connect to a port this process
-listens on. Whatever it reaches is a leak; with a leak grading stops with one line saying
+then a real child in the same backend, with the same hidden folders, tries to read a solution
+file, a hidden test and a recorded answer, and to connect to a port this process listens on
+(`backend.Hunt`). Where the proof is what chooses the backend, the probe child that proves it
+starts is the one that hunts, once the answers are put away: one child, not two. Whatever it reaches is a leak; with a leak grading stops with one line saying
 what leaked and how to fix it, unless the course staff explicitly allow it
 (``--allow-unsafe``), which is then recorded with every result (`grading_record`).
 """
@@ -18,30 +19,9 @@ from pathlib import Path
 
 from autograder.errors import UserError
 from autograder.paths import GRADING_TESTS, HIDDEN_TESTS, KIT_ROOT, PUBLIC_TESTS, SOLUTIONS
-from autograder.sandbox.backend import Backend
+from autograder.sandbox.backend import Backend, Hunt, probe
 
 _RECORD: dict | None = None  # this process's proof, once made
-
-HUNTER = b'''
-def hunt(paths, port):
-    import os, socket
-    reached = []
-    for label, path in paths:
-        try:
-            with open(path, "rb") as file:
-                file.read(1)
-            reached.append(label)
-        except OSError:
-            pass
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=3) as connection:
-            connection.sendall(b"leak")
-        reached.append("network")
-    except OSError:
-        pass
-    return reached
-'''
-
 
 def answer_paths() -> list[Path]:
     """Folders holding answers: the solutions, the hidden tests, recordings of the reference's
@@ -69,15 +49,16 @@ def _targets() -> list[tuple[str, str]]:
 
 def find_leaks(backend: Backend, hide: tuple[Path, ...] = ()) -> list[str]:
     """What a child in ``backend`` reaches of the answers and the network (empty: nothing)."""
-    from autograder.sandbox.parent import Sandbox, Student
-
     with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]
-        with Sandbox({"logistic_regression": HUNTER}, None, hide=hide, backend=backend) as sandbox:
-            reached = Student(sandbox).call("logistic_regression", "hunt", _targets(), port)
-    if not isinstance(reached, list) or not all(isinstance(r, str) for r in reached):
+        hunt = Hunt(_targets(), listener.getsockname()[1])
+        probe(backend, (KIT_ROOT, *hide), hunt=hunt)
+    return _reached(backend, hunt)
+
+
+def _reached(backend: Backend, hunt: Hunt) -> list[str]:
+    if hunt.reached is None:
         raise UserError(f"the {backend.name} sandbox's leak probe gave no answer; grading stops")
-    return reached
+    return hunt.reached
 
 
 def how_to_fix(backend: Backend, leaks: list[str]) -> str:
@@ -102,9 +83,12 @@ def guard_grading(allow_unsafe: bool = False, hide: tuple[Path, ...] = ()) -> di
     global _RECORD
     from autograder.sandbox.jail import VARIANT, isolation
 
-    backend = isolation()
-    backend.protect_answers(answer_paths())
-    leaks = find_leaks(backend, hide)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        hunt = Hunt(_targets(), listener.getsockname()[1], before=lambda chosen: chosen.protect_answers(answer_paths()))
+        backend = isolation(hunt, hide)  # if this chooses the backend, its probe child hunts too
+        if not hunt.done:  # chosen earlier in this process: a child of its own hunts
+            probe(backend, (KIT_ROOT, *hide), hunt=hunt)
+    leaks = _reached(backend, hunt)
     if leaks and not allow_unsafe:
         raise UserError(f"the {backend.name} sandbox lets student code reach {', '.join(leaks)}: "
                         f"{how_to_fix(backend, leaks)}; or pass --allow-unsafe to grade anyway (recorded "
