@@ -323,5 +323,9 @@ def speedup(backend: str, sizes: tuple[int, ...]) -> list[Row]:
             Row(t, "... the machine's parallel capacity meanwhile (2 busy loops together vs in turn)",
                 f"{min(capacities):.2f} to {max(capacities):.2f}", limit="2 ideal"),
             Row(t, "... CPU of -j 2 over -j 1", seconds(two), f"-j 1 {seconds(one)}", two.cpu / one.cpu),
+            # -j 1 already keeps part of the second core busy (the next child starts meanwhile):
+            # two cores cannot run its CPU faster than CPU / 2.
+            Row(t, "... the most two cores allow: 2 x wall / CPU of -j 1", f"{2 * one.wall / one.cpu:.2f}",
+                f"-j 1 CPU / wall {one.cpu / one.wall:.2f}"),
         ]
     return rows

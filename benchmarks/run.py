@@ -6,7 +6,8 @@
 
 Issue 13's targets are measured per sandbox backend that starts here (backends.py): the one-shot
 grade, check, the marginal cost in a batch and -j 2 over -j 1. The warm per-submission figures,
-scaling and sweeps of issue 6 follow (the sandbox the machine chooses).
+scaling and sweeps of issue 6 follow (the sandbox the machine chooses), and the similarity
+report's cost against grading's (issue 16, similarity.py).
 
 Prints one table per target and rewrites the figures block of benchmarks/RESULTS.md (the
 notes around it are kept) with the machine and the command. CPU is user + sys of every process
@@ -37,7 +38,7 @@ from benchmarks.rows import Row, markdown, ratio_row, seconds, table  # noqa: E4
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 BEGIN, END = "<!-- figures: begin (written by benchmarks/run.py) -->", "<!-- figures: end -->"
-SECTIONS = ("oneshot", "check", "marginal", "speedup", "grading", "scaling", "sweep", "scale")
+SECTIONS = ("oneshot", "check", "marginal", "speedup", "grading", "scaling", "sweep", "scale", "similarity")
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -210,6 +211,22 @@ def scale(reps: int, n: int, sizes: tuple[int, ...]) -> list[Row]:
     return rows
 
 
+# -- similarity (issue 16) -----------------------------------------------------------------
+
+def similarity(n: int, reps: int) -> list[Row]:
+    from benchmarks.similarity import LIMIT, measure_similarity
+
+    r, t = measure_similarity(n, reps), "similarity (issue 16)"
+    rows = []
+    for what in ("wall", "cpu"):
+        per = r[f"grading_{what}_per_submission"]
+        ratio = r[f"ratio_{what}"]
+        rows.append(Row(t, f"similarity report over {n} submissions / grading them (-j 1, per submission x {n}): "
+                        f"{what}", f"{r[f'similarity_{what}']:.2f} s", f"grading {per * n:.1f} s", ratio,
+                        f"< {LIMIT:g}", ratio < LIMIT))
+    return rows
+
+
 # -- output --------------------------------------------------------------------------------
 
 def write_results(rows: list[Row], command: str, started: float, info: dict[str, str]) -> None:
@@ -261,6 +278,7 @@ def main() -> int:
         "sweep": lambda: sweep(reps),
         "scale": lambda: scale(max(3, reps - 2), 200_000 if args.quick else 1_000_000,
                                (10_000, 200_000) if args.quick else (10_000, 100_000, 1_000_000)),
+        "similarity": lambda: similarity(100 if args.quick else 300, 1 if args.quick else 2),
     }
     for section in SECTIONS:
         if section in args.only:

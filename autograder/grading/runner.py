@@ -73,8 +73,13 @@ def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS,
 # Per submission, pytest's own reporting cost more than the tests (benchmarks/RESULTS.md): the
 # plugin reads each failure from its exception, so pytest's traceback text (tens of ms per
 # failed test) is never built, and the unraisable/thread-exception hooks, which run five full
-# garbage collections at the end of every session, are off.
-LEAN = ("--tb=no", "-p", "no:unraisableexception", "-p", "no:threadexception")
+# garbage collections at the end of every session, are off. So are the built-in plugins the
+# grading tests never use (they take no built-in fixture, log nothing, write no report file),
+# each of which hooks into every session and every test.
+UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin", "legacypath",
+                  "stepwise", "logging", "faulthandler", "setuponly", "setupplan", "monkeypatch", "tmpdir",
+                  "recwarn", "python_path")
+LEAN = ("--tb=no", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")))
 
 
 class _CollectionErrors:
