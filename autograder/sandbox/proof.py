@@ -66,8 +66,9 @@ def how_to_fix(backend: Backend, leaks: list[str]) -> str:
         return ("grade on Linux with bubblewrap installed (apt-get install bubblewrap), or as root in a "
                 "container (plain backend, as nobody)")
     if backend.name == "plain" and not backend.nobody:
-        return ("install bubblewrap (apt-get install bubblewrap), or grade as root with a Python the user "
-                "nobody can run (the child then runs as nobody, the answers unreadable to it)")
+        return ("install bubblewrap (apt-get install bubblewrap), or grade as root with a Python and a TMPDIR "
+                "the user nobody can reach (each child then runs as a user of its own, the answers unreadable "
+                "to it)")
     if leaks == ["network"]:
         return "install bubblewrap (apt-get install bubblewrap): no seccomp filter for this machine"
     return "install bubblewrap (apt-get install bubblewrap), or report this to the kit's maintainers"

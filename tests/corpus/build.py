@@ -130,7 +130,8 @@ def entry_name(case: Bug | Variant | Hostile) -> str:
 
 def containment(isolation) -> set[str]:
     """What the sandbox ``isolation`` (``autograder.sandbox.jail.isolation()``) contains."""
-    found = {"hidden", "read-only"} if isolation.mode == "bwrap" else set()
+    found = {"read-only"} if isolation.mode == "bwrap" else set()
+    found |= {"hidden"} if isolation.hides_answers else set()  # plain as root hides them too
     return found | ({"no-network"} if not isolation.network else set())
 
 
