@@ -330,6 +330,8 @@ def _recording(run: Run, again: Run, config: Config) -> list[np.ndarray] | str:
 # -- figures -------------------------------------------------------------------------------
 
 def _figures(result: SweepResult, chosen: list[int], plots) -> dict:
+    from autograder.experiments.styles import batch_style, optimizer_style
+
     task, table, configs, runs = result.task, result.table, result.configs, result.runs
     name = loss_name(task.kind)
     figures = {"learning_curves": plots.learning_curves(
@@ -345,7 +347,8 @@ def _figures(result: SweepResult, chosen: list[int], plots) -> dict:
         n = len(task.y_train)
         same = _neighbours(table, configs, anchor, vary="batch_size")
         if len(same) >= 2:
-            lines = [plots.Line(_batch_label(configs[i].batch_size, n), runs[i].history, _note(table, i))
+            lines = [plots.Line(_batch_label(configs[i].batch_size, n), runs[i].history, _note(table, i),
+                                batch_style(configs[i].batch_size, n), bool(table.loc[i, "diverged"]))
                      for i in sorted(same, key=lambda i: -(configs[i].batch_size or n + 1))]
             figures["batch_sizes"] = plots.loss_per_epoch(
                 lines, title=f"BGD vs SGD vs MGD on {task.name}: {a.optimizer_label}, lr={a.lr:g}, seed={a.seed}",
@@ -359,7 +362,8 @@ def _figures(result: SweepResult, chosen: list[int], plots) -> dict:
         per_optimizer = _optimizer_rows(table, configs, anchor)
         if len(per_optimizer) >= 2:
             lines = [plots.Line(f"{configs[i].optimizer_label} (lr={configs[i].lr:g})", runs[i].history,
-                                _note(table, i)) for i in per_optimizer]
+                                _note(table, i), optimizer_style(configs[i].optimizer),
+                                bool(table.loc[i, "diverged"])) for i in per_optimizer]
             figures["optimizers"] = plots.loss_per_epoch(
                 lines, title=f"Optimizers on {task.name}: batch_size={a.batch_label}, seed={a.seed}",
                 loss_name=name)
