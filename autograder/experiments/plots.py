@@ -205,7 +205,7 @@ def learning_curves(panels: list[Panel], *, title: str, loss_name: str) -> Figur
         curves, span = _fit([c for p in chosen for c in (p.train, p.val)], [f for f in flags for _ in (0, 1)])
         for k, (panel, diverged) in enumerate(zip(chosen, flags)):
             ax = grid[row, k]
-            _curve_panel(ax, panel, curves[2 * k], curves[2 * k + 1], diverged, _wrap(titles[k], 30))
+            _curve_panel(ax, panel, curves[2 * k], curves[2 * k + 1], diverged, _wrap(titles[row * columns + k], 30))
             if k == 0:
                 ax.set_ylabel(f"{loss_name} (log scale)")
         _log_axis(grid[row, 0], span)
@@ -216,7 +216,7 @@ def learning_curves(panels: list[Panel], *, title: str, loss_name: str) -> Figur
         axes[0].set_ylabel(f"loss ({loss_name})")
     else:
         handles = [Line2D([], [], label=name, **style.line()) for name, style in SPLIT_STYLES.items()]
-        figure.legend(handles=handles, loc="outside upper right", ncols=2, fontsize=FONT)
+        figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=FONT)
     figure.suptitle(title + (f"\n{', '.join(common)}" if common else ""))
     return figure
 
