@@ -55,6 +55,16 @@ def assert_readable(figure, axes_count: int, legend: bool = True) -> None:
             assert ax.get_legend() is not None and ax.get_legend().get_texts()
 
 
+def assert_readable_grid(figure, axes_count: int) -> None:
+    """Learning curves: a title and an x label per panel, the y label on each row's first panel
+    (the row shares its y-axis), one legend for the figure."""
+    assert len(figure.axes) == axes_count
+    for ax in figure.axes:
+        assert ax.get_title() and ax.get_xlabel()
+        assert bool(ax.get_ylabel()) == ax.get_subplotspec().is_first_col()
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == ["training", "validation"]
+
+
 def labels(ax) -> list[str]:
     return [text.get_text() for text in ax.get_legend().get_texts()]
 
@@ -69,16 +79,18 @@ def reference_history(ref, config, task):
 def test_learning_curves(ref, logistic):
     figure = logistic.figures["learning_curves"]
     open_png(logistic.files["learning_curves"], figure)
-    assert_readable(figure, axes_count=6)  # one panel per recorded configuration
-    assert "Learning curves on the logistic task (6 of 12 configurations)" == figure.get_suptitle()
+    assert_readable_grid(figure, axes_count=6)  # one panel per recorded configuration
+    title, common = figure.get_suptitle().split("\n")
+    assert title == "Learning curves on the logistic task (6 of 12 configurations)"
     table, task = logistic.table, logistic.task
     recorded = [i for i, run in enumerate(logistic.runs) if run.thetas is not None]
     best6 = table[table["status"] == "ok"].sort_values("val_loss", kind="stable").index[:6]
     assert recorded == sorted(best6)
     for ax, i in zip(figure.axes, recorded, strict=True):
         config = logistic.configs[i]
-        assert ax.get_title().replace("\n", " ") == config.describe()
-        assert labels(ax) == ["training", "validation"]
+        # The panel says what differs between the runs, the figure's title what they share.
+        assert set(f"{ax.get_title().replace(chr(10), ' ')}, {common}".split(", ")) == set(config.describe().split(", "))
+        assert ax.get_legend() is None
         train, val = (line.get_ydata() for line in ax.get_lines())
         # The trusted loss of each epoch's θ: the reference's own history, and the final validation loss.
         np.testing.assert_allclose(train, reference_history(ref, config, task), rtol=1e-10)
@@ -149,7 +161,7 @@ def test_six_optimizers_on_digits(ref, digits):
                                                               optimizer=getattr(ref.optimizers, name)())
         np.testing.assert_allclose(line.get_ydata(), history, rtol=1e-10)
     open_png(digits.files["learning_curves"], digits.figures["learning_curves"])
-    assert_readable(digits.figures["learning_curves"], axes_count=6)
+    assert_readable_grid(digits.figures["learning_curves"], axes_count=6)
 
 
 def test_diverged_and_missing_data_draw_without_error(tmp_path):
@@ -159,9 +171,9 @@ def test_diverged_and_missing_data_draw_without_error(tmp_path):
               plots.Panel("no recording", np.linspace(0.7, 0.2, 5), None, note="gradient_descent called loss 0 times")]
     with np.errstate(all="raise"):
         figure = plots.learning_curves(panels, title="synthetic", loss_name="mean NLL")
-        assert_readable(figure, axes_count=3)
+        assert_readable_grid(figure, axes_count=3)
         open_png(plots.save(figure, tmp_path / "curves.png"), figure)
-        texts = [t.get_text() for ax in figure.axes for t in ax.texts]
+        texts = [t.get_text().replace("\n", " ") for ax in figure.axes for t in ax.texts]
         assert "diverged" in texts and any("called loss 0 times" in t for t in texts)
         figure = plots.loss_per_epoch([plots.Line("a", huge, note="diverged"), plots.Line("b", np.linspace(1, 0.5, 5))],
                                       title="synthetic", loss_name="½ MSE")
