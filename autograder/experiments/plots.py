@@ -30,7 +30,7 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, LogFormatter
+from matplotlib.ticker import FuncFormatter, LogFormatter, MaxNLocator
 
 from autograder.experiments.styles import FONT, SMALL_FONT, SPLIT_STYLES, VERDICT_COLOURS, Style, optimizer_style
 
@@ -234,6 +234,7 @@ def _curve_panel(ax, panel: Panel, train, val, diverged: bool, title: str) -> No
     if diverged and (train is not None or val is not None):
         ax.legend(loc="upper right")  # the shared legend cannot say which panel diverged
     ax.set_title(title, fontsize=FONT)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs 0, 2, 4, never 2.5
     ax.set_xlabel("epoch")
     ax.grid(True, which="both", alpha=0.3)
 
