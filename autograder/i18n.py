@@ -61,11 +61,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{folder}에 {modules} 중 어느 파일도 없습니다. 먼저 1부의 %%writefile 셀을 실행하세요 (check는 "
               "그 셀들이 노트북 폴더에 쓴 파일을 읽습니다)"},
     # sweep: the framing of its summary
-    "sweep.best": {"en": "best by validation loss: {config}", "ko": "검증 손실이 가장 낮은 설정: {config}"},
-    "sweep.none": {"en": "no configuration finished without diverging",
-                   "ko": "발산하지 않고 끝난 설정이 없습니다"},
-    "sweep.test": {"en": "evaluated once on the test split, beside scikit-learn:",
-                   "ko": "테스트 데이터에서 한 번 평가 (scikit-learn과 비교):"},
+    "sweep.task": {"en": "task {task}: train {train}, validation {validation}, test {test} rows; submission {submission}",
+                   "ko": "과제 {task}: 학습 {train}행, 검증 {validation}행, 테스트 {test}행; 제출물 {submission}"},
+    "sweep.target": {"en": "target loss {target:.6g} ({loss} on the training split; scikit-learn's optimum is "
+                           "{optimum:.6g})",
+                     "ko": "목표 손실 {target:.6g} (학습 데이터의 {loss}; scikit-learn의 최적값은 {optimum:.6g})"},
+    "sweep.best": {"en": "best by validation loss: row {row}: {config}",
+                   "ko": "검증 손실이 가장 낮은 설정: {row}행: {config}"},
+    "sweep.none": {"en": "no configuration finished without diverging: no best configuration, no test evaluation",
+                   "ko": "발산하지 않고 끝난 설정이 없습니다: 가장 좋은 설정도, 테스트 평가도 없습니다"},
+    "sweep.test": {"en": "test split (evaluated once, for the best configuration only):",
+                   "ko": "테스트 데이터 (가장 좋은 설정만 한 번 평가):"},
     "sweep.written": {"en": "written:", "ko": "저장한 파일:"},
     # diagnose: one likely bug per detector (math as is; shown after "Likely bug:")
     "diagnose.sign_error": {
