@@ -73,6 +73,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sweep.test": {"en": "test split (evaluated once, for the best configuration only):",
                    "ko": "테스트 데이터 (가장 좋은 설정만 한 번 평가):"},
     "sweep.written": {"en": "written:", "ko": "저장한 파일:"},
+    # compare: the most common failure lines of a comparison
+    "compare.differ": {"en": "{bad} of {size} value(s) differ", "ko": "값 {size}개 중 {bad}개가 다릅니다"},
+    "compare.at_index": {"en": " at index {index}", "ko": " (위치 {index})"},
+    "compare.largest": {"en": "  largest difference {error:.3g}{at} (allowed: {atol:g} + {rtol:g}·|expected|)",
+                        "ko": "  가장 큰 차이 {error:.3g}{at} (허용: {atol:g} + {rtol:g}·|기대값|)"},
     # diagnose: one likely bug per detector (math as is; shown after "Likely bug:")
     "diagnose.sign_error": {
         "en": "got ≈ −expected: the sign is flipped (for example y − p where the derivative needs −(y − p) = p − y)",
@@ -201,6 +206,17 @@ def language(flag: str | None = None) -> str:
     if chosen not in LANGUAGES:
         raise UserError(f"{origin}={chosen!r} is not a language of this kit; choose one of: {', '.join(LANGUAGES)}")
     return chosen
+
+
+def run_text(key: str, **fields: object) -> str:
+    """The message ``key`` in the run's language (``AUTOGRADER_LANG``, set by `speaking`), for the
+    texts written during grading; English when the variable is unset or names no language of the
+    kit, since these are advice and grading must not fail over them."""
+    try:
+        lang = language()
+    except UserError:
+        lang = DEFAULT
+    return text(key, lang, **fields)
 
 
 def text(key: str, lang: str, **fields: object) -> str:

@@ -58,3 +58,19 @@ def test_a_folder_with_only_the_korean_notebook_is_read(tmp_path):
     submission = read_submission(tmp_path)
     assert not submission.problem
     assert submission.sources == {m: (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
+
+
+def test_a_comparison_speaks_the_runs_language(monkeypatch):
+    import numpy as np
+
+    from autograder.grading import compare
+
+    monkeypatch.delenv(i18n.ENVIRONMENT, raising=False)
+    expected = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(AssertionError) as english:
+        compare.expect_array(expected * 3, expected, what="f(x)", hints=[])
+    with i18n.speaking("ko"), pytest.raises(AssertionError) as korean:
+        compare.expect_array(expected * 3, expected, what="f(x)", hints=[])
+    assert "3 of 3 value(s) differ" in str(english.value) and "at index (2,)" in str(english.value)
+    assert "값 3개 중 3개가 다릅니다" in str(korean.value) and "(위치 (2,))" in str(korean.value)
+    assert "value(s) differ" not in str(korean.value)

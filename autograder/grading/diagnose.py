@@ -19,7 +19,6 @@ from collections.abc import Mapping
 import numpy as np
 
 from autograder import i18n
-from autograder.errors import UserError
 
 # "About equal" for a diagnosis: far looser than grading, far tighter than a coincidence.
 RTOL = 1e-6
@@ -27,17 +26,8 @@ ATOL = 1e-12
 
 
 def _say(key: str, **fields: object) -> str:
-    """The diagnosis ``key`` (``diagnose.<key>`` in `autograder.i18n`) in the run's language.
-
-    Read when the detector runs, from ``AUTOGRADER_LANG`` (``check --lang`` sets it for its run:
-    see `i18n.speaking`); English when it is unset or names no language of the kit, since a
-    diagnosis is only advice and grading must not fail over it.
-    """
-    try:
-        lang = i18n.language()
-    except UserError:
-        lang = i18n.DEFAULT
-    return i18n.text(f"diagnose.{key}", lang, **fields)
+    """The diagnosis ``key`` (``diagnose.<key>``) in the run's language: see `i18n.run_text`."""
+    return i18n.run_text(f"diagnose.{key}", **fields)
 
 
 def _arrays(got: object, expected: object) -> tuple[np.ndarray, np.ndarray] | None:
