@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from autograder import i18n
-from autograder.paths import KIT_ROOT, MODULES, SOLUTIONS
+from autograder.paths import ASSIGNMENT, KIT_ROOT, MODULES, SOLUTIONS
 from autograder.submission import read_submission
 
 
@@ -50,11 +50,15 @@ def test_a_bad_language_is_one_line_and_exit_2(tmp_path):
     assert done.stderr.strip().count("\n") == 0 and "AUTOGRADER_LANG" in done.stderr
 
 
-def test_a_folder_with_only_the_korean_notebook_is_read(tmp_path):
+def korean_notebook(folder):
     cells = [nbformat.v4.new_markdown_cell("# 과제")]
     cells += [nbformat.v4.new_code_cell(f"%%writefile {m}.py\n" + (SOLUTIONS / f"{m}.py").read_text(encoding="utf-8"))
               for m in MODULES]
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "assignment.ko.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "assignment.ko.ipynb")
+
+
+def test_a_folder_with_only_the_korean_notebook_is_read(tmp_path):
+    korean_notebook(tmp_path)
     submission = read_submission(tmp_path)
     assert not submission.problem
     assert submission.sources == {m: (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
@@ -74,3 +78,13 @@ def test_a_comparison_speaks_the_runs_language(monkeypatch):
     assert "3 of 3 value(s) differ" in str(english.value) and "at index (2,)" in str(english.value)
     assert "값 3개 중 3개가 다릅니다" in str(korean.value) and "(위치 (2,))" in str(korean.value)
     assert "value(s) differ" not in str(korean.value)
+
+
+def test_the_korean_notebook_beside_the_skeleton_modules_is_the_work_graded(tmp_path):
+    """The skeleton detection treats the Korean edition as the English one: the filled notebook wins."""
+    for m in MODULES:
+        (tmp_path / f"{m}.py").write_bytes((ASSIGNMENT / f"{m}.py").read_bytes())
+    korean_notebook(tmp_path)
+    submission = read_submission(tmp_path)
+    assert submission.sources == {m: (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
+    assert "graded assignment.ko.ipynb" in submission.chosen
