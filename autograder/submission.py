@@ -1,7 +1,7 @@
 """Find what a submission is (contract section 1) and read its three modules.
 
 A submission is a folder holding the modules, a notebook (a ``.ipynb`` file, or a folder
-holding ``assignment.ipynb``) whose ``%%writefile`` cells write them, or a ``.zip`` of either.
+holding ``assignment.ipynb`` or its Korean edition ``assignment.ko.ipynb``) whose ``%%writefile`` cells write them, or a ``.zip`` of either.
 Reading never executes anything and never trusts names: only the three module names are kept,
 zip members are read in memory (no extraction, so no ``../`` or symlink tricks), symbolic links
 are refused (they could point at the solutions or at another student's work), and sizes are
@@ -35,6 +35,7 @@ MAX_MODULE_BYTES = 1 * 2**20
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_ZIP_MEMBERS = 2000
 NOTEBOOK = "assignment.ipynb"
+NOTEBOOKS = (NOTEBOOK, "assignment.ko.ipynb")  # every edition of the notebook, the English first
 EXPECTED = f"a folder with the three modules or {NOTEBOOK}, a notebook, or a .zip of either"
 
 
@@ -119,10 +120,15 @@ def require_gradable(path: Path) -> Submission:
     return submission
 
 
+def _notebook(folder: Path) -> Path | None:
+    """The folder's notebook, of any edition (`NOTEBOOKS`: the English one where both are), or None."""
+    return next((folder / n for n in NOTEBOOKS if _present(folder / n)), None)
+
+
 def is_submission(path: Path) -> bool:
     """A folder is one submission if it holds a module or the notebook; files always are."""
     if path.is_dir():
-        return any(_present(path / f"{m}.py") for m in MODULES) or _present(path / NOTEBOOK)
+        return any(_present(path / f"{m}.py") for m in MODULES) or _notebook(path) is not None
     return path.suffix.lower() in (".zip", ".ipynb", ".py")
 
 
@@ -158,12 +164,13 @@ def read_submission(path: Path, name: str | None = None) -> Submission:
     try:
         if path.is_dir():
             has_modules = any(_present(path / f"{m}.py") for m in MODULES)
-            if has_modules and _present(path / NOTEBOOK):
-                return _modules_or_notebook(path, name)
+            notebook = _notebook(path)
+            if has_modules and notebook is not None:
+                return _modules_or_notebook(path, name, notebook)
             if has_modules:
                 return _from_files({m: path / f"{m}.py" for m in MODULES if _present(path / f"{m}.py")}, name)
-            if _present(path / NOTEBOOK):
-                return Submission(name, modules_from_notebook(_read_capped(path / NOTEBOOK, MAX_NOTEBOOK_BYTES)))
+            if notebook is not None:
+                return Submission(name, modules_from_notebook(_read_capped(notebook, MAX_NOTEBOOK_BYTES)))
             return Submission(name, problem=f"found none of the three modules nor {NOTEBOOK} in the folder",
                               kind="empty")
         if path.suffix.lower() == ".ipynb":
@@ -180,16 +187,17 @@ def read_submission(path: Path, name: str | None = None) -> Submission:
         return Submission(name, problem=f"could not be read ({type(error).__name__}: {error.strerror or error})")
 
 
-def _modules_or_notebook(folder: Path, name: str) -> Submission:
+def _modules_or_notebook(folder: Path, name: str, notebook: Path) -> Submission:
     """A folder with both hand-ins: grade the one holding the student's work (module docstring).
 
-    The notebook is compared by the modules it writes, so running it (outputs, counts) is no change.
+    The notebook is compared by the modules it writes, so running it (outputs, counts) is no change,
+    and either edition is compared alike: both write the same modules.
     """
     modules = _from_files({m: folder / f"{m}.py" for m in MODULES if _present(folder / f"{m}.py")}, name)
     try:
-        written = modules_from_notebook(_read_capped(folder / NOTEBOOK, MAX_NOTEBOOK_BYTES))
+        written = modules_from_notebook(_read_capped(notebook, MAX_NOTEBOOK_BYTES))
     except _Unreadable as error:
-        modules.chosen = f"graded the modules ({NOTEBOOK} not used: {error})"
+        modules.chosen = f"graded the modules ({notebook.name} not used: {error})"
         return modules
     skeleton = _skeleton_modules()
     if skeleton is None:  # a student bundle without assignment/: the modules, as before
@@ -198,9 +206,9 @@ def _modules_or_notebook(folder: Path, name: str) -> Submission:
     notebook_changed = written != skeleton
     if notebook_changed:
         other = "the .py files differ too" if modules_changed else "the .py files are the released skeleton"
-        return Submission(name, written, chosen=f"graded {NOTEBOOK}, the documented hand-in ({other})")
+        return Submission(name, written, chosen=f"graded {notebook.name}, the documented hand-in ({other})")
     if modules_changed:
-        modules.chosen = f"graded the .py files ({NOTEBOOK} is the released skeleton)"
+        modules.chosen = f"graded the .py files ({notebook.name} is the released skeleton)"
     return modules
 
 
@@ -302,7 +310,8 @@ def _read_zip(path: Path) -> tuple[dict[str, bytes], list[str]]:
                         problems.append(str(error))
                 return sources, problems
             notebooks = [n for n in by_name if n.endswith(".ipynb")]
-            chosen = NOTEBOOK if NOTEBOOK in by_name else (notebooks[0] if len(notebooks) == 1 else None)
+            editions = [n for n in NOTEBOOKS if n in by_name]
+            chosen = editions[0] if editions else (notebooks[0] if len(notebooks) == 1 else None)
             if chosen is None:
                 raise _Unreadable("the zip holds neither the three modules nor one notebook", kind="empty")
             return modules_from_notebook(_read_member(archive, by_name[chosen], MAX_NOTEBOOK_BYTES)), []

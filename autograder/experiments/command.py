@@ -17,8 +17,10 @@ examples:
   python -m autograder sweep --optimizer step "Momentum(momentum=0.5)" "Adam(beta1=0.8)" --lr 0.01 0.1
   python -m autograder sweep --lr 0.01 0.1 1 --batch-size full 64 8 1 --scheduler tcp://head:8786
 
+Language of the summary: --lang, else AUTOGRADER_LANG (en, ko), else English.
+
 Exit status: 0 when some configuration finished without diverging, 1 when none did,
-2 for bad input (unknown task or optimizer, a bad value, code that is still blank).
+2 for bad input (unknown task or optimizer, a bad value, a bad AUTOGRADER_LANG, code that is still blank).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from autograder.contract import OPTIMIZERS
 from autograder.datasets import TASKS
+from autograder.i18n import LANGUAGES, language, text
 from autograder.paths import ASSIGNMENT
 
 
@@ -61,9 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the configurations on the Dask cluster whose scheduler is at ADDRESS "
                              "(tcp://host:8786), each worker in the same sandbox; needs the 'distributed' extra")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="the language of the summary (default: AUTOGRADER_LANG, else en)")
 
 
 def run(args: argparse.Namespace) -> int:
+    lang = language(args.lang)  # a bad AUTOGRADER_LANG: one line before any work
     from autograder.experiments.sweep import sweep
 
     out = args.out if args.out is not None else Path("sweep-results") / str(args.task)
@@ -71,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
                    optimizer=args.optimizer, seed=args.seed, jobs=args.jobs, out=out,
                    target_loss=args.target_loss, curves=args.curves, paths=args.paths,
                    timeout=args.timeout, progress=not args.quiet, scheduler=args.scheduler)
-    print(result.summary())
-    print("\nwritten:")
+    print(result.summary(lang))
+    print("\n" + text("sweep.written", lang))
     for path in result.files.values():
         print(f"  {path}")
     return 0 if result.best is not None else 1

@@ -65,6 +65,7 @@ from autograder.experiments.metrics import evaluate, loss_name, metric_names
 from autograder.experiments.toy import TOY_SETTINGS, TOY_STEPS
 from autograder.experiments.trainers import LocalPool, Run, Trainer, sweep_limits, toy_paths_of
 from autograder.grading.baselines import baseline
+from autograder.i18n import text
 from autograder.submission import read_submission
 
 MODULE_OF = {"logistic": "logistic_regression", "digits": "logistic_regression", "linear": "linear_regression"}
@@ -124,19 +125,20 @@ class SweepResult:
     def best_config(self) -> Config | None:
         return None if self.best is None else self.configs[int(self.best.name)]
 
-    def summary(self) -> str:
-        """The table, the best configuration and the test evaluation, as printable text."""
+    def summary(self, lang: str = "en") -> str:
+        """The table, the best configuration and the test evaluation, as printable text in ``lang``
+        (a language of `autograder.i18n`; the table's columns and statuses stay as the data has them)."""
         t = self.task
-        lines = [f"task {t.name}: train {len(t.y_train)}, validation {len(t.y_val)}, test {len(t.y_test)} rows; "
-                 f"submission {self.submission}",
-                 f"target loss {self.target_loss:.6g} ({loss_name(t.kind)} on the training split; "
-                 f"scikit-learn's optimum is {self.optimum_loss:.6g})", "",
+        lines = [text("sweep.task", lang, task=t.name, train=len(t.y_train), validation=len(t.y_val),
+                      test=len(t.y_test), submission=self.submission),
+                 text("sweep.target", lang, target=self.target_loss, loss=loss_name(t.kind),
+                      optimum=self.optimum_loss), "",
                  _readable(self.table), ""]
         if self.best is None:
-            lines.append("no configuration finished without diverging: no best configuration, no test evaluation")
+            lines.append(text("sweep.none", lang))
         else:
-            lines += [f"best by validation loss: row {self.best.name}: {self.best_config.describe()}",
-                      "test split (evaluated once, for the best configuration only):",
+            lines += [text("sweep.best", lang, row=self.best.name, config=self.best_config.describe()),
+                      text("sweep.test", lang),
                       self.test.to_string(float_format=lambda v: f"{v:.4g}")]
         return "\n".join(lines)
 

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from autograder.errors import UserError
-from autograder.i18n import language, text
+from autograder.i18n import language, speaking, text
 from autograder.paths import MODULES, PUBLIC_TESTS
 
 _GRADES = re.compile(r"""@pytest\.mark\.grades\(\s*["']([\w.]+)["']""")
@@ -117,7 +117,8 @@ def check(name: str | None = None, *, path: str | Path = ".", lang: str | None =
     from autograder.grading.runner import grade_read
     from autograder.paths import PUBLIC_TESTS as public
 
-    result = grade_read(submission, folders=(public,), functions=functions)
+    with speaking(lang):  # the diagnoses, written during the run, read the language from there
+        result = grade_read(submission, folders=(public,), functions=functions)
     if functions is not None:
         # a module the selection does not touch may well be unwritten yet: not worth a note
         wanted = {f.split(".")[0] for f in functions}

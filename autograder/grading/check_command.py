@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 from autograder.errors import UserError
-from autograder.i18n import LANGUAGES, language
+from autograder.i18n import LANGUAGES, language, speaking
 from autograder.paths import ASSIGNMENT, MODULES, PUBLIC_TESTS
 from autograder.sandbox.limits import Limits
 from autograder.submission import require_gradable
@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     from autograder.sandbox.jail import isolation
 
     print(isolation().summary().splitlines()[0])  # the active setup first, as the README says
-    view = CheckView(grade_submission(args.path, folders=(PUBLIC_TESTS,), functions=functions), lang,
-                     selection=args.function or "", terminal_args=None)
+    with speaking(lang):  # the diagnoses, written during the run, read the language from there
+        result = grade_submission(args.path, folders=(PUBLIC_TESTS,), functions=functions)
+    view = CheckView(result, lang, selection=args.function or "", terminal_args=None)
     print(view)
     return 0 if view.all_passed else 1

@@ -34,6 +34,7 @@ import numpy as np
 from autograder.grading import diagnose
 from autograder.grading.representation import NotReal, describe_type, real_values
 from autograder.grading.representation import expect_representation as expect_representation  # one import for tests
+from autograder.i18n import run_text
 
 Hint = Callable[[object, object], "str | None"]
 
@@ -157,10 +158,9 @@ def _check_values(got, expected, *, what, rtol, atol, hints) -> None:
     bad = (error > allowed) & ~same_infinity
     if bad.any():
         worst = np.unravel_index(int(np.argmax(np.where(bad, error, -1.0))), g.shape)
-        at = f" at index {tuple(int(i) for i in worst)}" if g.ndim else ""
-        _fail(what, f"{int(bad.sum())} of {g.size} value(s) differ", shown_got, shown_expected, hints,
-              lines=[f"  largest difference {float(error[worst]):.3g}{at} "
-                     f"(allowed: {atol:g} + {rtol:g}·|expected|)"])
+        at = run_text("compare.at_index", index=tuple(int(i) for i in worst)) if g.ndim else ""
+        _fail(what, run_text("compare.differ", bad=int(bad.sum()), size=g.size), shown_got, shown_expected, hints,
+              lines=[run_text("compare.largest", error=float(error[worst]), at=at, atol=atol, rtol=rtol)])
 
 
 def _where(mask: np.ndarray) -> str:

@@ -18,9 +18,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from autograder import i18n
+
 # "About equal" for a diagnosis: far looser than grading, far tighter than a coincidence.
 RTOL = 1e-6
 ATOL = 1e-12
+
+
+def _say(key: str, **fields: object) -> str:
+    """The diagnosis ``key`` (``diagnose.<key>``) in the run's language: see `i18n.run_text`."""
+    return i18n.run_text(f"diagnose.{key}", **fields)
 
 
 def _arrays(got: object, expected: object) -> tuple[np.ndarray, np.ndarray] | None:
@@ -57,22 +64,21 @@ def _matters(expected: object) -> bool:
 def sign_error(got: object, expected: object) -> str | None:
     """got ≈ −expected: the sign is flipped (``y − p`` where ``p − y`` belongs, ``+ lr·g``...)."""
     if _matters(expected) and about(got, -np.asarray(expected, dtype=np.float64)):
-        return ("got ≈ −expected: the sign is flipped (for example y − p where the derivative "
-                "needs −(y − p) = p − y)")
+        return _say("sign_error")
     return None
 
 
 def summed_not_averaged(got: object, expected: object, n: int) -> str | None:
     """got ≈ n·expected: a sum over the n samples where the mean is asked for (missing 1/n)."""
     if n > 1 and _matters(expected) and about(got, n * np.asarray(expected, dtype=np.float64)):
-        return f"got ≈ n × expected with n = {n}: summed over the samples instead of averaging (missing 1/n)"
+        return _say("summed_not_averaged", n=n)
     return None
 
 
 def averaged_twice(got: object, expected: object, n: int) -> str | None:
     """got ≈ expected / n: divided by n once too often."""
     if n > 1 and _matters(expected) and about(got, np.asarray(expected, dtype=np.float64) / n):
-        return f"got ≈ expected / n with n = {n}: divided by n twice (the mean already divides by n)"
+        return _say("averaged_twice", n=n)
     return None
 
 
@@ -82,23 +88,21 @@ def per_sample_not_reduced(got: object, expected: object, n: int) -> str | None:
     d = np.shape(expected)
     if len(d) == 1 and shape == (n, d[0]) and shape != d and about(np.mean(np.asarray(got, dtype=float), axis=0),
                                                                      expected):
-        return (f"got shape {shape}, one row per sample: average over the samples "
-                f"(axis 0) to get one value per parameter, shape {d}")
+        return _say("per_sample_not_reduced", shape=shape, wanted=d)
     return None
 
 
 def missing_half(got: object, expected: object) -> str | None:
     """got ≈ 2·expected: the linear loss without its ½."""
     if _matters(expected) and about(got, 2 * np.asarray(expected, dtype=np.float64)):
-        return "got ≈ 2 × expected: the loss is half the mean squared error, (1/(2n)) Σ (y − ŷ)²"
+        return _say("missing_half")
     return None
 
 
 def extra_factor_two(got: object, expected: object) -> str | None:
     """got ≈ 2·expected for a gradient: the ½ of the loss was not cancelled by the derivative's 2."""
     if _matters(expected) and about(got, 2 * np.asarray(expected, dtype=np.float64)):
-        return ("got ≈ 2 × expected: the ½ in the loss cancels the 2 from differentiating the square, "
-                "so the gradient has no factor 2")
+        return _say("extra_factor_two")
     return None
 
 
@@ -106,7 +110,7 @@ def complement(got: object, expected: object) -> str | None:
     """got ≈ 1 − expected: σ(−z) where σ(z) belongs."""
     e = np.asarray(expected, dtype=np.float64)
     if np.abs(e - 0.5).max(initial=0.0) > 1e-9 and about(got, 1.0 - e):
-        return "got ≈ 1 − expected: this is σ(−z) = 1 / (1 + e^{z}); σ(z) = 1 / (1 + e^{−z})"
+        return _say("complement")
     return None
 
 
@@ -115,8 +119,7 @@ def overflow(got: object, expected: object, z: object) -> str | None:
     g = np.asarray(got, dtype=np.float64) if isinstance(got, np.ndarray | float) else None
     big = float(np.abs(np.asarray(z, dtype=np.float64)).max(initial=0.0))
     if g is not None and not np.isfinite(g).all() and big > 709:
-        return (f"non-finite result with |z| up to {big:g}: e^z overflows above z ≈ 709; rewrite the "
-                "formula so nothing overflows (for example log(1 + e^z) = np.logaddexp(0, z))")
+        return _say("overflow", big=big)
     return None
 
 
@@ -133,14 +136,10 @@ def loss_not_finite(got: object, expected: object, z: object) -> str | None:
         return None
     zs = np.asarray(z, dtype=np.float64)
     if np.isnan(value):
-        return ("NaN from 0 · log 0: p = σ(z) rounded to exactly 0 or 1 (to 1 above z ≈ 37, to 0 below z ≈ −745), so a term "
-                "y·log p or (1 − y)·log(1 − p) with a zero factor became 0·(−inf); compute log(1 + e^z) − y·z "
-                "without forming p, e.g. with np.logaddexp(0, z)")
+        return _say("loss_nan")
     if zs.max(initial=-np.inf) > 709:
-        return (f"an infinite loss with z up to {zs.max():g}: e^z overflows above z ≈ 709 in log(1 + e^z) "
-                "(or p rounded to exactly 1 makes log(1 − p) = −inf); use np.logaddexp(0, z)")
-    return (f"an infinite loss with z down to {zs.min():g}: p = σ(z) rounded to exactly 0, so −log p = inf; "
-            "compute log(1 + e^z) − y·z without forming p, e.g. with np.logaddexp(0, z)")
+        return _say("loss_inf_overflow", z=zs.max())
+    return _say("loss_inf_zero", z=zs.min())
 
 
 def capped_loss(got: object, expected: object, z: object) -> str | None:
@@ -148,9 +147,7 @@ def capped_loss(got: object, expected: object, z: object) -> str | None:
     big = float(np.abs(np.asarray(z, dtype=np.float64)).max(initial=0.0))
     if (isinstance(got, float | np.floating) and np.isfinite(got) and big > 40
             and float(got) < 0.9 * float(expected)):
-        return (f"the loss is too small with |z| up to {big:g}: clipping p (or z) caps each sample's term "
-                "(at −log(1e-15) ≈ 34.5 for p clipped to 1e-15) where the exact term is about |z|; compute "
-                "log(1 + e^z) − y·z without forming p, e.g. with np.logaddexp(0, z)")
+        return _say("capped_loss", big=big)
     return None
 
 
@@ -162,7 +159,7 @@ def wrong_direction(got: object, expected: object, start: object) -> str | None:
         return None
     moved = pair[1] - s
     if _matters(moved) and about(pair[0] - s, -moved):
-        return "the update went the opposite way: move against the gradient (θ − lr·g), not along it"
+        return _say("wrong_direction")
     return None
 
 
@@ -173,7 +170,7 @@ def unchanged(got: object, expected: object, start: object, advice: str = "") ->
     if pair is None or pair[0].shape != s.shape or not _matters(pair[1] - s):
         return None
     if np.array_equal(pair[0], s):
-        return "the values never changed from where they started" + (f": {advice}" if advice else "")
+        return _say("unchanged") + (f": {advice}" if advice else "")
     return None
 
 
@@ -185,13 +182,13 @@ def history_shifted(got: object, expected: object) -> str | None:
         return None
     e = [float(v) for v in expected]
     if len(g) == len(e) - 1 and about(g, e[1:]):
-        return "history lacks its first entry: record the loss on all of X, y before the first epoch too"
+        return _say("history_no_first")
     if len(g) == len(e) - 1 and about(g, e[:-1]):
-        return "history lacks the loss after the last epoch: record the loss after every epoch"
+        return _say("history_no_last")
     if len(g) == len(e) and len(e) > 1 and about(g[1:], e[:-1]) and not about(g, e):
-        return "history is one epoch behind: history[k] must be the loss after epoch k"
+        return _say("history_behind")
     if len(g) == len(e) + 1 and (about(g[1:], e) or about(g[:-1], e)):
-        return "history has one entry too many: epochs + 1 entries, the start and one after each epoch"
+        return _say("history_extra")
     return None
 
 
@@ -199,33 +196,29 @@ def only_partial_batch_wrong(got: object, expected: object, n: int, batch_size: 
                              divisible_ok: bool) -> str | None:
     """Wrong only when ``n % batch_size != 0``, right when the batches tile n exactly."""
     if divisible_ok and n % batch_size and not same(got, expected):
-        return (f"correct when batch_size divides n, wrong with n = {n}, batch_size = {batch_size}: "
-                f"the last, shorter batch of {n % batch_size} rows must be used too "
-                f"(an epoch makes ceil(n / batch_size) = {-(-n // batch_size)} updates)")
+        return _say("partial_batch", n=n, batch_size=batch_size, rest=n % batch_size,
+                    updates=-(-n // batch_size))
     return None
 
 
 def unstable_solve(got: object, expected: object) -> str | None:
     """A least-squares loss above the minimum: the normal equations were formed and inverted."""
     if isinstance(got, float | np.floating) and np.isfinite(got) and got > float(expected) * (1 + 1e-6):
-        return ("the loss is above the least-squares minimum: forming XᵀX squares X's condition number; "
-                "solve the least-squares problem on X itself (np.linalg.lstsq(X, y, rcond=None))")
+        return _say("unstable_solve")
     return None
 
 
 def seed_ignored(got: object, expected: object, seed_ignored: bool) -> str | None:
     """The submission's loop returns the same with another seed: its rows are never shuffled."""
     if seed_ignored and not same(got, expected):
-        return ("another seed gives exactly the same result: the rows are never shuffled; every epoch "
-                "must walk rng.permutation(n) with rng = np.random.default_rng(seed)")
+        return _say("seed_ignored")
     return None
 
 
 def later_epochs_wrong(got: object, expected: object, first_epoch_ok: bool) -> str | None:
     """Right after one epoch, wrong after several: the order is not redrawn from one generator."""
     if first_epoch_ok and not same(got, expected):
-        return ("the first epoch is right but later ones are not: make rng = np.random.default_rng(seed) "
-                "once, before the epochs, and draw a new rng.permutation(n) at the start of every epoch")
+        return _say("later_epochs_wrong")
     return None
 
 
@@ -262,7 +255,7 @@ def shape_hint(got: object, expected: object) -> str | None:
     e = np.shape(expected)
     g = np.shape(got)
     if len(e) == 1 and g in ((e[0], 1), (1, e[0])):
-        return f"got shape {g} where {e} is expected: use 1-D arrays (no reshape to a column or row)"
+        return _say("column_vector", shape=g, wanted=e)
     if len(e) == 0 and isinstance(got, np.ndarray) and got.ndim and got.size == 1:
-        return f"got an array of shape {g} where a float is expected: return float(...) of it"
+        return _say("array_not_float", shape=g)
     return None
