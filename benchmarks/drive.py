@@ -44,18 +44,18 @@ def count_launches(sandbox_class) -> list[int]:
 def grade(suite: str, reps: int) -> dict:
     from autograder.grading import baselines, grade_command, runner
     from autograder.paths import PUBLIC_TESTS
-    from autograder.sandbox import client
+    from autograder.sandbox import parent
     from benchmarks.inprocess import InProcessStudent
 
     folders = runner.ALL_TESTS if suite == "full" else (PUBLIC_TESTS,)
-    starts, callbacks = count_launches(client.Sandbox), [0]
-    original_answer = client.Sandbox._answer
+    starts, callbacks = count_launches(parent.Sandbox), [0]
+    original_answer = parent.Sandbox._answer
 
     def counting_answer(self, *args, **kwargs):
         callbacks[0] += 1
         return original_answer(self, *args, **kwargs)
 
-    client.Sandbox._answer = counting_answer
+    parent.Sandbox._answer = counting_answer
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         submission = write_submission(root / "submissions" / "reference", "reference")
@@ -176,10 +176,10 @@ def sweep(reps: int) -> dict:
 
     from autograder.experiments.sweep import sweep as run_sweep
     from autograder.paths import SOLUTIONS
-    from autograder.sandbox import client
+    from autograder.sandbox import parent
     from benchmarks.inprocess import InProcessStudent
 
-    starts = count_launches(client.Sandbox)
+    starts = count_launches(parent.Sandbox)
     measure.become_subreaper()
 
     def inprocess(sources, callbacks):
