@@ -137,8 +137,9 @@ def batch(size: int, kinds: tuple[str, ...]) -> dict:
     grade_command.grade_all = timed
     with tempfile.TemporaryDirectory() as scratch:
         folder = write_batch(Path(scratch) / "batch", size, kinds)
-        args = argparse.Namespace(paths=[folder], out=Path(scratch) / "out", jobs=1, leaderboard=False,
-                                  scheduler=None)
+        parser = argparse.ArgumentParser()
+        grade_command.add_arguments(parser)  # the verb's own defaults, whatever options it grows
+        args = parser.parse_args([str(folder), "--out", str(Path(scratch) / "out"), "-j", "1"])
         total = measure.run_here(lambda: grade_command.run(args))
         rows = len((Path(scratch) / "out" / "grades.csv").read_text().splitlines()) - 1
     if rows != size:

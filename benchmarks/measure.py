@@ -124,6 +124,16 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
+def user_environment(env: dict | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) as a user's machine has it: bytecode caches are written.
+
+    A machine that sets ``PYTHONDONTWRITEBYTECODE`` (as this one may, for its own tidiness)
+    would otherwise recompile the kit in every measured process, a cost no installed kit pays.
+    """
+    return {name: value for name, value in (os.environ if env is None else env).items()
+            if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | None = None,
                 timeout: float = 3600) -> Sample:
     """Run ``command`` to completion; its tree's CPU, its wall time and its own peak RSS.
@@ -132,6 +142,7 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
     runs: the high-water mark only grows, so the last reading before exit is its peak.
     """
     reap_orphans()
+    env = user_environment(env)
     cpu0, start = cpu_children() + captured(), time.perf_counter()
     process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)

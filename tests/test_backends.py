@@ -229,3 +229,51 @@ def test_probes_running_side_by_side_do_not_kill_each_other():
     backend = started().get("Plain") or started().get("Local")
     with ThreadPoolExecutor(4) as pool:
         assert all(result is not None for result in pool.map(lambda _: probe(backend), range(4)))
+
+
+def test_a_child_as_nobody_is_tried_only_where_nobody_can_run_python():
+    """The mode-bit test that skips the nobody variants agrees with nobody actually starting this
+    Python and numpy (here, and, as root, in a Gradescope image where it can)."""
+    import subprocess
+    import sys
+
+    from gradescope_image import nobody_can_run_python
+
+    from autograder.sandbox.posix_backend import others_can_run_python
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can start a process as nobody")
+    assert others_can_run_python() == nobody_can_run_python()
+    wrap = image_prefix()
+    if wrap:
+        code = "from autograder.sandbox.posix_backend import others_can_run_python as f; print(f())"
+        done = subprocess.run(wrap + [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                              cwd=Path(__file__).parent.parent)
+        assert done.stdout.split() == ["True"], done.stderr
+    variants = {label(b) for b in jail.candidates("auto")}
+    assert ("Plain-nobody" in variants) == nobody_can_run_python()
+
+
+def test_others_may_read_follows_every_folders_search_bit():
+    import stat
+    import tempfile
+
+    from autograder.sandbox.posix_backend import others_may_read
+
+    base = Path(tempfile.gettempdir()).resolve()
+    if not all(p.stat().st_mode & stat.S_IXOTH for p in (base, *base.parents)):
+        pytest.skip(f"{base} is not searchable by others")
+    with tempfile.TemporaryDirectory(dir=base) as name:
+        root = Path(name)
+        root.chmod(0o755)
+        for folder, mode in (("open", 0o755), ("closed", 0o750)):
+            (root / folder).mkdir()
+            (root / folder).chmod(mode)
+            (root / folder / "lib.py").write_text("")
+            (root / folder / "lib.py").chmod(0o644)
+        (root / "open" / "private.py").write_text("")
+        (root / "open" / "private.py").chmod(0o640)
+        assert others_may_read([root / "open" / "lib.py"])
+        assert not others_may_read([root / "open" / "lib.py", root / "closed" / "lib.py"])
+        assert not others_may_read([root / "open" / "private.py"])
+        assert not others_may_read([root / "open" / "missing.py"])

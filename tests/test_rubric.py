@@ -9,6 +9,7 @@ points, and totals that add up. Here the modules are imported by path and their 
 reads from the files' syntax.
 """
 
+import ast
 import importlib.util
 import inspect
 import re
@@ -143,6 +144,15 @@ def test_graded_tests_are_not_parametrised():
         for name, function in graded_functions(module):
             assert not [m for m in getattr(function, "pytestmark", []) if m.name == "parametrize"], \
                 f"{path.name}::{name}"
+
+
+def test_grading_tests_state_their_checks_through_the_helpers():
+    """The runner passes --assert=plain (no rewriting): a bare ``assert`` would fail with no
+    message, so a student would be told nothing about what went wrong."""
+    for _, path, _module in grading_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bare = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+        assert not bare, f"{path.name}: bare assert on line(s) {bare}"
 
 
 def test_rubric_lists_exactly_the_marked_tests(graded):

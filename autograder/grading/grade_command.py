@@ -44,7 +44,7 @@ from autograder import validation
 from autograder.errors import UserError
 from autograder.grading.distributed import kit_fingerprint
 from autograder.grading.results import SubmissionResult, failed_result, interrupted_result, status_counts
-from autograder.grading.runner import grade_read, grade_submission, open_sandbox
+from autograder.grading.runner import grade_read, grade_submission, open_sandbox, preload_pytest
 from autograder.report.feedback import write_feedback
 from autograder.report.gradebook import (
     check_gradebook_folder,
@@ -160,6 +160,8 @@ def grade_batch(args: argparse.Namespace, todo: dict[str, Path], out: Path, hide
                 graded = (write_result(result, out, prints[result.name])
                           for result in distributed.grade_on_cluster(client, todo, hide, args.leaderboard))
             else:
+                if args.jobs == 1:  # this process runs the tests: pytest loads while the probe starts
+                    preload_pytest()
                 guard_grading(args.allow_unsafe, hide)  # before the first submission: answers out of reach, or stop
                 print(isolation().summary(), file=sys.stderr)
                 graded = grade_all(todo, out, hide, args.jobs, args.leaderboard, prints)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from autograder.errors import UserError
 from autograder.grading.results import SubmissionResult
-from autograder.grading.runner import grade_submission
+from autograder.grading.runner import grade_submission, preload_pytest
 from autograder.report.results_json import write_results_json
 from autograder.sandbox.proof import guard_grading
 from autograder.submission import find_submissions, is_submission
@@ -26,6 +26,7 @@ def main() -> int:
         if len(entries) != 1:
             raise UserError(f"found {len(entries)} submissions in the upload; upload the three modules, "
                             "one notebook or one zip")
+        preload_pytest()  # meanwhile
         guard_grading(hide=(root / "results",))  # fails closed: the answers out of the child's reach, or stop
         result = grade_submission(entries[0], "submission", hide=(root / "results",))
     except UserError as error:

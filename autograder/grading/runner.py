@@ -7,7 +7,8 @@ shared by all the submissions it grades.
 A submission graded on its own (``check``, Gradescope's container) starts its child first, in
 the background, and only then imports pytest and collects the tests: the sandbox's probe, the
 child's interpreter and its numpy load meanwhile, on the other core or while this process
-reads files. pytest is imported here only when tests run, for that reason.
+reads files. pytest is imported here only when tests run, for that reason, or in the background
+while the probe's child starts (`preload_pytest`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,23 @@ def reference():
     return RecordedReference()
 
 
+_PRELOAD: threading.Thread | None = None
+
+
+def preload_pytest() -> None:
+    """Import pytest and the grading plugin in a background thread: this process then spends
+    the probe child's start (about a floor, mostly waiting) importing them instead of idle."""
+    global _PRELOAD
+    if _PRELOAD is None:
+        def load() -> None:
+            import pytest  # noqa: F401
+
+            import autograder.grading.plugin  # noqa: F401
+
+        _PRELOAD = threading.Thread(target=load, name="preload-pytest", daemon=True)
+        _PRELOAD.start()
+
+
 def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS,
               functions: frozenset[str] | None = None, before_tests=None) -> list[TestResult]:
     """Run the grading tests in ``folders`` against ``student``; one result per test.
@@ -54,6 +72,8 @@ def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS,
     ``before_tests``: called once the tests are collected, before the first one runs (to wait
     for a child started in the background).
     """
+    if _PRELOAD is not None:
+        _PRELOAD.join()
     import pytest
 
     from autograder.grading.plugin import GradingPlugin
@@ -75,11 +95,13 @@ def run_tests(student, reference, folders: tuple[Path, ...] = ALL_TESTS,
 # failed test) is never built, and the unraisable/thread-exception hooks, which run five full
 # garbage collections at the end of every session, are off. So are the built-in plugins the
 # grading tests never use (they take no built-in fixture, log nothing, write no report file),
-# each of which hooks into every session and every test.
+# each of which hooks into every session and every test. The grading tests state their checks
+# through the plugin's helpers, never a bare `assert`, so rewriting them (about 0.1 s a process
+# where no bytecode cache is written) buys nothing: --assert=plain.
 UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin", "legacypath",
                   "stepwise", "logging", "faulthandler", "setuponly", "setupplan", "monkeypatch", "tmpdir",
                   "recwarn", "python_path")
-LEAN = ("--tb=no", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")))
+LEAN = ("--tb=no", "--assert=plain", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")))
 
 
 class _CollectionErrors:
@@ -149,6 +171,8 @@ def grade_read(submission: Submission, *, folders: tuple[Path, ...] = ALL_TESTS,
     """
     start = time.perf_counter()
     starting = None
+    if sandbox is None:
+        preload_pytest()  # while the backend is chosen (a probe child) if not yet
     sandbox = sandbox or open_sandbox(submission, limits, hide, launch=False)
     if sandbox.process is None:  # not launched ahead: start it while pytest is imported and collects
         starting = threading.Thread(target=sandbox.prestart, name="sandbox-prestart")

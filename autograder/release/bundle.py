@@ -22,13 +22,17 @@ PACKAGE = KIT_ROOT / "autograder"
 STAFF_ONLY = ("tests/hidden", "tests/RUBRIC.md", "tests/RUBRIC.in.md", "release", "similarity")  # similarity: its boilerplate holds the formulas
 PROJECT_FILES = ("pyproject.toml", "setup.cfg")
 
-SETUP_SH = """#!/usr/bin/env bash
+# Compiles the kit's modules into the image: every container starts from the image afresh, so
+# a cache written while grading is lost, and each submission would pay the compilation again.
+PRECOMPILE = ("-m", "compileall", "-q", ".")
+SETUP_SH = f"""#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
 set -euo pipefail
 apt-get update
 apt-get install -y python3 python3-pip python3-venv bubblewrap
 cd /autograder/source
 python3 -m pip install --break-system-packages -e . || python3 -m pip install -e .
+python3 {' '.join(PRECOMPILE)}
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

@@ -102,18 +102,22 @@ def candidates(wanted: str = "auto") -> list[Backend]:
     if wanted in ("auto", "bwrap", "plain") and linux_sandboxes_possible():
         from autograder.sandbox.bwrap_backend import BwrapPrivileged, BwrapUserns, find_bwrap
         from autograder.sandbox.plain_backend import Plain
+        from autograder.sandbox.posix_backend import others_can_run_python
         from autograder.sandbox.seccomp import seccomp_program
 
         root = os.geteuid() == 0
         setpriv = shutil.which("setpriv")
+        # As root a child as nobody (or a user of its own) is tried only where it could start.
+        as_nobody = bool(root and setpriv and others_can_run_python())
         filters = (True, False) if seccomp_program(network=False) else (False,)
         bwrap = find_bwrap()
         if wanted != "plain" and bwrap and (not root or setpriv):
-            found += [BwrapUserns(bwrap, nobody=root, seccomp=f) for f in filters]
+            if as_nobody or not root:
+                found += [BwrapUserns(bwrap, nobody=root, seccomp=f) for f in filters]
             if root:
                 found += [BwrapPrivileged(bwrap, seccomp=f) for f in filters]
         if wanted != "bwrap":
-            if root and setpriv:
+            if as_nobody:
                 found += [Plain(nobody=True, seccomp=f) for f in filters]
             found += [Plain(nobody=False, seccomp=f) for f in filters]
     if wanted in ("auto", "local"):

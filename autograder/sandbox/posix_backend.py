@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
+import sys
 from pathlib import Path
 
 from autograder.sandbox import wire
@@ -77,6 +79,31 @@ class PosixBackend(Backend):
             args += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
         # A change of user clears the parent-death signal: set it again, so it dies with the grader.
         return args + (["--pdeathsig", "SIGKILL"] if pdeathsig else [])
+
+
+def others_can_run_python() -> bool:
+    """Whether a user with no groups and owning nothing (nobody, a child's own user) could start
+    this interpreter and import numpy, by the mode bits (`others_may_read`).
+
+    A quick test, so that a child as such a user is not started in vain (where the interpreter
+    lives under ``/root``, say): passing it proves nothing; the probe decides.
+    """
+    import numpy
+
+    executable = Path(os.path.realpath(sys.executable))
+    return (others_may_read([Path(os.__file__), Path(numpy.__file__)])
+            and others_may_read([executable]) and bool(executable.stat().st_mode & stat.S_IXOTH))
+
+
+def others_may_read(paths: list[Path]) -> bool:
+    """Every folder on the way to each of ``paths`` searchable by others, and each readable by them."""
+    try:
+        for path in (Path(os.path.realpath(p)) for p in paths):
+            if not (path.stat().st_mode & stat.S_IROTH and all(p.stat().st_mode & stat.S_IXOTH for p in path.parents)):
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def close_pipes(process: subprocess.Popen) -> None:
