@@ -16,8 +16,8 @@ from autograder.paths import KIT_ROOT, MODULES, SOLUTIONS
 from autograder.report.html import render_report
 
 # Run as Gradescope's run_autograder does, noting which heavy modules the grader imported,
-# which thread launched the submission's child, and whether pytest was being imported in the
-# background when the probe's child started.
+# which thread launched the submission's child, and whether pytest's import had been started in
+# the background before the probe's child was.
 ONE_SHOT = """
 import sys, threading
 from autograder.grading import runner
@@ -28,7 +28,7 @@ def noting_launch(self):
     seen.append([threading.current_thread().name, "pytest" in sys.modules])
     return launch(self)
 def noting_probe(backend, *args, hunt=None, **kwargs):
-    before = runner._PRELOAD is not None and runner._PRELOAD.is_alive()
+    before = runner._PRELOAD is not None  # pytest's import started first (no timing: ordering)
     started = real_probe(backend, *args, hunt=hunt, **kwargs)
     if started is not None:  # candidates that do not start here are tried first
         probes.append([hunt is not None and hunt.reached is not None, before])
@@ -59,7 +59,7 @@ def test_a_gradescope_container_reads_the_recordings_and_starts_the_child_first(
     heavy, seen = report.split(None, 1)
     assert heavy == "[]", done.stdout
     # Two children: one probe, which proves that the backend starts and hunts for the answers
-    # (grading fails closed: `proof.guard_grading`), started while pytest is imported in the
+    # (grading fails closed: `proof.guard_grading`), started after pytest's import began in the
     # background; then the submission's, launched in the background while pytest collects.
     assert probes.split() == ["[[True,", "True]]"], done.stdout
     assert seen.strip() == "[['sandbox-prestart', True]]", done.stdout

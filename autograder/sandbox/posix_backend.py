@@ -91,8 +91,8 @@ def others_can_run_python() -> bool:
     import numpy
 
     executable = Path(os.path.realpath(sys.executable))
-    return (others_may_read([Path(os.__file__), Path(numpy.__file__)])
-            and others_may_read([executable]) and bool(executable.stat().st_mode & stat.S_IXOTH))
+    return (others_may_read([executable, Path(os.__file__), Path(numpy.__file__)])
+            and bool(executable.stat().st_mode & stat.S_IXOTH))
 
 
 def others_may_read(paths: list[Path]) -> bool:
